@@ -1,0 +1,78 @@
+/*
+ * fsutil.h - files the crash-safe way.
+ *
+ * Every output tte writes is entered like a maildir message: written to a
+ * dot-named temporary file in the destination directory, flushed, fsynced,
+ * closed (checked), renamed into place, and the directory fsynced. Readers
+ * (and tte's own inbox scan) skip dot-files; leftovers of a killed run are
+ * removed by the next run (fs_clean_temps), which holds the lock.
+ *
+ * All functions report their own errors through log_error() and return
+ * 0 on success, -1 on failure, unless said otherwise.
+ */
+#ifndef TTE_FSUTIL_H
+#define TTE_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+/* An output file being written. */
+struct afile {
+	int fd;
+	char *tmp;		/* dot-named temporary path */
+	char *final;		/* destination path */
+};
+
+/* Start writing FINAL: creates "<dir>/.<name>.tmp-<pid>" with O_EXCL. */
+int afile_open(struct afile *af, const char *final);
+
+/* Write all of BUF. */
+int afile_write(struct afile *af, const void *buf, size_t len);
+
+/* fsync, close, rename to the final name, fsync the directory. The afile
+ * is released either way. */
+int afile_commit(struct afile *af);
+
+/* Close and remove the temporary file; safe on a released afile. */
+void afile_abort(struct afile *af);
+
+/* The temporary name for FINAL, for libraries that write a file by path
+ * themselves (libxlsxwriter, cairo, libarchive). Newly allocated. */
+char *fs_temp_name(const char *final);
+
+/* Finish such a file: fsync TMP, rename it to FINAL, fsync the directory.
+ * On failure TMP is removed. */
+int fs_commit_path(const char *tmp, const char *final);
+
+/* Write BUF to PATH atomically (afile_open + write + commit). */
+int fs_write_atomic(const char *path, const void *buf, size_t len);
+
+/* fsync a directory. */
+int fs_sync_dir(const char *dir);
+
+/* mkdir -p with MODE (before umask). */
+int fs_mkdir_p(const char *path, mode_t mode);
+
+/*
+ * Move SRC into directory DSTDIR under its own base name, or with ".1",
+ * ".2"... inserted before the extension when that name is taken. Does not
+ * follow a symlink at SRC (rename moves the link). Both directories are
+ * fsynced. *DST gets the new path (g_free) when DST is not NULL.
+ */
+int fs_move_into(const char *src, const char *dstdir, char **dst);
+
+/* Remove leftover temporaries (".*.tmp-*") in DIR. Returns how many. */
+int fs_clean_temps(const char *dir);
+
+/* SHA-256 of everything readable from FD (from offset 0, by pread), as 64
+ * lower-case hex digits into HEX. */
+int fs_sha256_fd(int fd, char hex[65]);
+
+/* SHA-256 of a buffer as hex. */
+void fs_sha256_hex(const void *buf, size_t len, char hex[65]);
+
+/* Remove a file and fsync its directory; ENOENT is success. */
+int fs_unlink(const char *path);
+
+#endif

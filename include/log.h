@@ -1,0 +1,50 @@
+/*
+ * log.h - the run log under var/log/ and messages on stderr.
+ *
+ * One log file per run: `tte run` opens var/log/run-YYYYMMDD-HHMMSS.log and
+ * passes it to its stage programs (TTE_LOG_FD); a stage run alone opens its
+ * own. Log lines are English, timestamped and prefixed with the stage name.
+ * Every line goes through a scrubber that masks any run of 16 or more
+ * digits, so a NIK can never reach a log even by way of a file name.
+ *
+ * Messages for people go to stderr: warnings and errors always (cron mails
+ * them), progress and summaries only at a terminal.
+ */
+#ifndef TTE_LOG_H
+#define TTE_LOG_H
+
+#include <stdbool.h>
+
+struct tte_ctx;
+
+/* Open or inherit the run log for CTX (var/log must exist). 0 / -1. */
+int log_open(const struct tte_ctx *ctx);
+
+/* Path of the run log file when this process opened it, else NULL. */
+const char *log_path(void);
+
+/* Flush and close the log (at exit). */
+void log_close(void);
+
+/* A line in the log only. */
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A warning: to the log and to stderr as "tte: peringatan: ...". */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* An error: to the log and to stderr as "tte: ...". Returns -1 so that
+ * library code can `return log_error(...)`. */
+int log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Progress or summary for a person at a terminal (stderr); nothing under
+ * cron. Not logged. */
+void log_tty(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Whether stderr is a terminal (set by log_open). */
+bool log_is_tty(void);
+
+/* Replace every run of 16+ digits in S (in place) with its first four
+ * digits and asterisks. Returns S. */
+char *log_scrub(char *s);
+
+#endif

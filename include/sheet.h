@@ -1,0 +1,77 @@
+/*
+ * sheet.h - writing tables into XLSX workbooks with libxlsxwriter, the
+ * way every tte workbook looks: a bold frozen header row with an
+ * autofilter, set column widths, dates as real Excel dates, and tables
+ * longer than Excel's row limit continued on "<name> (2)", "<name> (3)".
+ *
+ * Workbooks are opened in constant-memory mode with their temporary files
+ * under var/tmp (they hold personal data), written to a dot-named temporary
+ * file and renamed into place by book_close(); memory stays flat whatever
+ * the row count.
+ */
+#ifndef TTE_SHEET_H
+#define TTE_SHEET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xlsxwriter.h>
+
+struct tte_ctx;
+
+struct book {
+	lxw_workbook *wb;
+	char *path;		/* final path */
+	char *tmp;		/* temporary path being written */
+	lxw_format *bold, *title, *date, *datetime, *wrap, *num;
+};
+
+/* A column of a table sheet. */
+struct sheet_col {
+	const char *header;
+	double width;
+};
+
+struct sheet {
+	struct book *book;
+	lxw_worksheet *ws;
+	char *name;
+	int part;
+	const struct sheet_col *cols;
+	int ncols;
+	long long rows_left;	/* data rows expected (for the autofilter) */
+	uint32_t row;		/* next row to write in this worksheet */
+	bool failed;
+};
+
+/* Begin the workbook that will be PATH. 0 / -1 (logged). */
+int book_open(struct book *b, const struct tte_ctx *ctx, const char *path);
+
+/* Write it out and rename into place; on failure (a full disk) the
+ * temporary file is removed and the old PATH, if any, stays. 0 / -1. */
+int book_close(struct book *b);
+
+/* Drop an unfinished workbook. */
+void book_abort(struct book *b);
+
+/* A table sheet NAME with COLS; TOTAL is the number of data rows that will
+ * follow (sizes the autofilter; more rows still work). */
+void sheet_begin(struct sheet *s, struct book *b, const char *name, const struct sheet_col *cols,
+		 int ncols, long long total);
+
+/* Start the next data row (rolling over to a new worksheet when full). */
+void sheet_row(struct sheet *s);
+
+/* Cells of the current row. NULL or "" text writes nothing. */
+void sheet_text(struct sheet *s, int col, const char *text);
+void sheet_int(struct sheet *s, int col, long long v);
+/* A UTC "YYYY-MM-DDTHH:MM:SSZ" shown as local date-time with OFFSET
+ * seconds east of UTC; a bare "YYYY-MM-DD" as a date. Unparseable text is
+ * written as text. */
+void sheet_time(struct sheet *s, int col, const char *iso, int offset);
+
+void sheet_release(struct sheet *s);
+
+/* Parse "YYYY-MM-DD[THH:MM:SS[Z]]" to unix seconds (UTC). 0 / -1. */
+int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time);
+
+#endif

@@ -1,0 +1,5 @@
+# Issue 2: form intake and the report.
+STAGES += intake report
+report_PKGS := xlsxwriter
+TOOLS += gen-forms
+TESTS += e2e_intake

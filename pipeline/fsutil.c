@@ -1,0 +1,308 @@
+/*
+ * fsutil.c - temp file + fsync + rename, directory fsync, moves, hashing.
+ *
+ * The rename is the commit point: before it the destination shows the old
+ * content or nothing, after it the new content, fully on disk. A directory
+ * fsync after the rename makes the new name itself durable.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib.h>
+#include <openssl/evp.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "tte.h"
+
+char *fs_temp_name(const char *final)
+{
+	char *dir = g_path_get_dirname(final);
+	char *base = g_path_get_basename(final);
+	char *tmp = g_strdup_printf("%s/.%s.tmp-%ld", dir, base, (long)getpid());
+
+	g_free(dir);
+	g_free(base);
+	return tmp;
+}
+
+int afile_open(struct afile *af, const char *final)
+{
+	af->final = g_strdup(final);
+	af->tmp = fs_temp_name(final);
+	/* A leftover from a killed process with our pid: ours to replace. */
+	unlink(af->tmp);
+	af->fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (af->fd < 0) {
+		int e = errno;
+
+		log_error("tidak dapat membuat %s: %s", af->tmp, strerror(e));
+		g_free(af->final);
+		g_free(af->tmp);
+		af->final = af->tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int afile_write(struct afile *af, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(af->fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return log_error("gagal menulis %s: %s", af->final, strerror(errno));
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int fs_sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return log_error("tidak dapat membuka folder %s: %s", dir, strerror(errno));
+	if (fsync(fd) && errno != EINVAL)
+		rc = log_error("fsync folder %s: %s", dir, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+static int sync_parent(const char *path)
+{
+	char *dir = g_path_get_dirname(path);
+	int rc = fs_sync_dir(dir);
+
+	g_free(dir);
+	return rc;
+}
+
+int afile_commit(struct afile *af)
+{
+	int rc = -1;
+
+	if (fsync(af->fd)) {
+		log_error("fsync %s: %s", af->final, strerror(errno));
+		close(af->fd);
+		goto fail;
+	}
+	if (close(af->fd)) {
+		log_error("close %s: %s", af->final, strerror(errno));
+		goto fail;
+	}
+	af->fd = -1;
+	if (rename(af->tmp, af->final)) {
+		log_error("rename %s: %s", af->final, strerror(errno));
+		goto fail;
+	}
+	rc = sync_parent(af->final);
+	g_free(af->tmp);
+	g_free(af->final);
+	af->tmp = af->final = NULL;
+	return rc;
+fail:
+	af->fd = -1;
+	afile_abort(af);
+	return rc;
+}
+
+void afile_abort(struct afile *af)
+{
+	if (af->fd >= 0)
+		close(af->fd);
+	af->fd = -1;
+	if (af->tmp)
+		unlink(af->tmp);
+	g_free(af->tmp);
+	g_free(af->final);
+	af->tmp = af->final = NULL;
+}
+
+int fs_commit_path(const char *tmp, const char *final)
+{
+	int fd = open(tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		log_error("tidak dapat membuka %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (fsync(fd)) {
+		log_error("fsync %s: %s", final, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	if (close(fd)) {
+		log_error("close %s: %s", final, strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, final)) {
+		log_error("rename %s: %s", final, strerror(errno));
+		goto fail;
+	}
+	return sync_parent(final);
+fail:
+	unlink(tmp);
+	return -1;
+}
+
+int fs_write_atomic(const char *path, const void *buf, size_t len)
+{
+	struct afile af;
+
+	if (afile_open(&af, path))
+		return -1;
+	if (afile_write(&af, buf, len)) {
+		afile_abort(&af);
+		return -1;
+	}
+	return afile_commit(&af);
+}
+
+int fs_mkdir_p(const char *path, mode_t mode)
+{
+	if (g_mkdir_with_parents(path, (int)mode))
+		return log_error("tidak dapat membuat folder %s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* "name.csv" + n -> "name.n.csv"; names without an extension get ".n". */
+static char *numbered(const char *base, int n)
+{
+	const char *dot = strrchr(base, '.');
+
+	if (!dot || dot == base)
+		return g_strdup_printf("%s.%d", base, n);
+	return g_strdup_printf("%.*s.%d%s", (int)(dot - base), base, n, dot);
+}
+
+int fs_move_into(const char *src, const char *dstdir, char **dst)
+{
+	char *base = g_path_get_basename(src);
+	char *path = NULL;
+	int rc = -1;
+
+	for (int n = 0; n < 10000; n++) {
+		char *name = n ? numbered(base, n) : g_strdup(base);
+		struct stat st;
+
+		g_free(path);
+		path = g_build_filename(dstdir, name, NULL);
+		g_free(name);
+		if (lstat(path, &st) && errno == ENOENT)
+			break;
+	}
+	/* Only one tte process runs at a time (the lock), so nobody can take
+	 * the free name between lstat and rename. */
+	if (rename(src, path)) {
+		log_error("tidak dapat memindahkan %s ke %s: %s", src, dstdir, strerror(errno));
+		goto out;
+	}
+	if (fs_sync_dir(dstdir) || sync_parent(src))
+		goto out;
+	rc = 0;
+	if (dst) {
+		*dst = path;
+		path = NULL;
+	}
+out:
+	g_free(base);
+	g_free(path);
+	return rc;
+}
+
+int fs_clean_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' && strstr(e->d_name, ".tmp-")) {
+			char *p = g_build_filename(dir, e->d_name, NULL);
+
+			if (!unlink(p))
+				n++;
+			g_free(p);
+		}
+	}
+	closedir(d);
+	if (n)
+		fs_sync_dir(dir);
+	return n;
+}
+
+static void to_hex(const unsigned char *md, size_t n, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[2 * n] = 0;
+}
+
+int fs_sha256_fd(int fd, char hex[65])
+{
+	EVP_MD_CTX *mdctx = EVP_MD_CTX_new();
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	size_t bufsz = 1 << 20;
+	unsigned char *buf = g_malloc(bufsz);
+	off_t off = 0;
+	int rc = -1;
+
+	if (!mdctx || !EVP_DigestInit_ex(mdctx, EVP_sha256(), NULL))
+		goto out;
+	for (;;) {
+		ssize_t n = pread(fd, buf, bufsz, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("gagal membaca berkas: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		EVP_DigestUpdate(mdctx, buf, (size_t)n);
+		off += n;
+	}
+	if (!EVP_DigestFinal_ex(mdctx, md, &mdlen))
+		goto out;
+	to_hex(md, 32, hex);
+	rc = 0;
+out:
+	EVP_MD_CTX_free(mdctx);
+	g_free(buf);
+	return rc;
+}
+
+void fs_sha256_hex(const void *buf, size_t len, char hex[65])
+{
+	unsigned char md[32];
+
+	EVP_Digest(buf, len, md, NULL, EVP_sha256(), NULL);
+	to_hex(md, 32, hex);
+}
+
+int fs_unlink(const char *path)
+{
+	if (unlink(path) && errno != ENOENT)
+		return log_error("tidak dapat menghapus %s: %s", path, strerror(errno));
+	return sync_parent(path);
+}

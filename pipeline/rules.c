@@ -1,0 +1,799 @@
+/*
+ * rules.c - the contract's validation rules.
+ *
+ * Every reason is written for the staff member who must fix the form, in
+ * Indonesian, and names the value it objects to (never a NIK in full: the
+ * reasons end up in the admins' workbook, where NIKs are masked).
+ *
+ * Dates are GDate; the golongan parser uses GRegex (PCRE2), compiled once.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+
+#include "dates.h"
+#include "rules.h"
+#include "tte.h"
+
+static const char *const field_ids[F_COUNT] = {
+	[F_TIMESTAMP] = "timestamp", [F_FORM_EMAIL] = "email_form", [F_NIK] = "nik",
+	[F_NIP] = "nip", [F_NAME] = "nama", [F_EMAIL] = "email", [F_GOLONGAN] = "golongan",
+	[F_JABATAN] = "jabatan", [F_KTP] = "ktp", [F_UNIT] = "unit", [F_PHONE] = "telepon",
+};
+
+const char *field_id(enum field f)
+{
+	return f < F_COUNT ? field_ids[f] : "?";
+}
+
+static void problem_clear(gpointer p)
+{
+	g_free(((struct problem *)p)->reason);
+}
+
+problem_list *problems_new(void)
+{
+	GArray *a = g_array_new(FALSE, TRUE, sizeof(struct problem));
+
+	g_array_set_clear_func(a, problem_clear);
+	return a;
+}
+
+void problems_free(problem_list *pl)
+{
+	if (pl)
+		g_array_free(pl, TRUE);
+}
+
+void problems_clear(problem_list *pl)
+{
+	g_array_set_size(pl, 0);
+}
+
+static void vadd(problem_list *pl, enum field f, enum field f2, const char *code, bool waivable,
+		 const char *fmt, va_list ap)
+{
+	struct problem p = { .field = f, .field2 = f2, .code = code, .waivable = waivable };
+
+	p.reason = g_strdup_vprintf(fmt, ap);
+	g_array_append_val(pl, p);
+}
+
+void problems_add(problem_list *pl, enum field f, const char *code, bool waivable,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd(pl, f, F_COUNT, code, waivable, fmt, ap);
+	va_end(ap);
+}
+
+static void problems_add2(problem_list *pl, enum field f, enum field f2, const char *code,
+			  bool waivable, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void problems_add2(problem_list *pl, enum field f, enum field f2, const char *code,
+			  bool waivable, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd(pl, f, f2, code, waivable, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- numbers ------------------------------------------------------------- */
+
+char *rules_clean_number(const char *raw)
+{
+	GString *s = g_string_sized_new(24);
+	const char *p = raw ? raw : "";
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\'')
+		p++;
+	for (; *p; p++) {
+		/* U+00A0 no-break space and U+202F narrow no-break space */
+		if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0) {
+			p++;
+			continue;
+		}
+		if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
+		    (unsigned char)p[2] == 0xAF) {
+			p += 2;
+			continue;
+		}
+		if (*p == ' ' || *p == '.' || *p == '-' || *p == '\t' || *p == '\r' || *p == '\n')
+			continue;
+		g_string_append_c(s, *p);
+	}
+	return g_string_free(s, FALSE);
+}
+
+bool rules_is_scientific(const char *raw)
+{
+	const char *p = raw;
+	int mant = 0;
+
+	if (!p)
+		return false;
+	while (*p == ' ' || *p == '\'')
+		p++;
+	if (!g_ascii_isdigit(*p))
+		return false;
+	while (g_ascii_isdigit(*p) || *p == '.' || *p == ',') {
+		mant += g_ascii_isdigit(*p);
+		p++;
+	}
+	if (*p != 'E' && *p != 'e')
+		return false;
+	p++;
+	if (*p == '+')
+		p++;
+	if (!g_ascii_isdigit(*p))
+		return false;
+	while (g_ascii_isdigit(*p))
+		p++;
+	while (*p == ' ')
+		p++;
+	return *p == 0 && mant > 0;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!g_ascii_isdigit(*s))
+			return false;
+	return true;
+}
+
+static int num(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+bool rules_province_valid(int c)
+{
+	return (c >= 11 && c <= 19) || c == 21 || (c >= 31 && c <= 36) ||
+	       (c >= 51 && c <= 53) || (c >= 61 && c <= 65) || (c >= 71 && c <= 76) ||
+	       (c >= 81 && c <= 82) || (c >= 91 && c <= 96);
+}
+
+void rules_mask_nik(const char *nik, char *out, size_t outlen)
+{
+	size_t n = nik ? strlen(nik) : 0;
+
+	if (!outlen)
+		return;
+	if (n == 16)
+		g_snprintf(out, outlen, "%.4s**********%.2s", nik, nik + 14);
+	else if (n == 0)
+		g_snprintf(out, outlen, "%s", "");
+	else
+		g_snprintf(out, outlen, "%.2s**************", nik);
+}
+
+/* Empty, scientific notation, non-digits, or the wrong length: the problems
+ * NIK and NIP share. Returns the cleaned digits, or NULL after a problem. */
+static char *clean_digits(const char *raw, enum field f, const char *label, size_t want,
+			  problem_list *pl)
+{
+	char *d = rules_clean_number(raw);
+
+	if (!*d) {
+		problems_add(pl, f, "EMPTY", false, "%s belum diisi", label);
+		goto bad;
+	}
+	if (rules_is_scientific(raw)) {
+		problems_add(pl, f, "SCIENTIFIC", false,
+			     "%s tertulis sebagai angka ilmiah (%s): spreadsheet telah mengubahnya "
+			     "dan digit aslinya hilang; minta pemohon mengisi ulang %s",
+			     label, raw, label);
+		goto bad;
+	}
+	if (!all_digits(d)) {
+		problems_add(pl, f, "NOT_DIGITS", false, "%s hanya boleh berisi angka", label);
+		goto bad;
+	}
+	if (strlen(d) != want) {
+		if (f == F_NIP && strlen(d) == 9)
+			problems_add(pl, f, "OLD_NIP", false,
+				     "NIP lama 9 digit sudah tidak berlaku; isi NIP baru 18 digit");
+		else
+			problems_add(pl, f, "LENGTH", false, "%s harus %zu digit, terisi %zu digit",
+				     label, want, strlen(d));
+		goto bad;
+	}
+	return d;
+bad:
+	g_free(d);
+	return NULL;
+}
+
+bool rules_nik(const char *raw, int birth_year_hint, const GDate *today,
+	       struct nik_info *out, problem_list *pl)
+{
+	char *d = clean_digits(raw, F_NIK, "NIK", 16, pl);
+	int prov, day, mon, yy, year = 0;
+	bool female, ok = false;
+
+	if (!d)
+		return false;
+	prov = num(d, 2);
+	if (!rules_province_valid(prov)) {
+		problems_add(pl, F_NIK, "PROVINCE", false,
+			     "Kode provinsi pada NIK (%02d) tidak dikenal", prov);
+		goto out;
+	}
+	day = num(d + 6, 2);
+	mon = num(d + 8, 2);
+	yy = num(d + 10, 2);
+	female = day > 40;
+	if (female)
+		day -= 40;
+	if (birth_year_hint > 0 && birth_year_hint % 100 == yy) {
+		year = birth_year_hint;
+	} else {
+		/* The century that makes the person 15 to 100 years old today. */
+		int ty = (int)g_date_get_year(today);
+
+		for (int c = 1900; c <= 2000; c += 100) {
+			int age = ty - (c + yy);
+
+			if (age >= 15 && age <= 100)
+				year = c + yy;
+		}
+	}
+	if (day < 1 || mon < 1 || mon > 12 || !year ||
+	    !g_date_valid_dmy((GDateDay)day, (GDateMonth)mon, (GDateYear)year)) {
+		problems_add(pl, F_NIK, "BIRTH_DATE", false,
+			     "Tanggal lahir pada NIK (%.6s) bukan tanggal yang mungkin%s", d + 6,
+			     num(d + 6, 2) > 71 || (num(d + 6, 2) > 31 && num(d + 6, 2) < 41)
+				     ? " (tanggal harus 01-31, atau 41-71 untuk perempuan)" : "");
+		goto out;
+	}
+	if (!strcmp(d + 12, "0000")) {
+		problems_add(pl, F_NIK, "SEQUENCE", false, "Nomor urut NIK (4 digit terakhir) tidak boleh 0000");
+		goto out;
+	}
+	memcpy(out->digits, d, 17);
+	out->province = prov;
+	out->female = female;
+	g_date_clear(&out->birth, 1);
+	g_date_set_dmy(&out->birth, (GDateDay)day, (GDateMonth)mon, (GDateYear)year);
+	ok = true;
+out:
+	g_free(d);
+	return ok;
+}
+
+/* ---- NIP ------------------------------------------------------------------ */
+
+bool rules_nip(const char *raw, const GDate *today, struct nip_info *out, problem_list *pl)
+{
+	char *d = clean_digits(raw, F_NIP, "NIP", 18, pl);
+	int by, bm, bd, gender, seq;
+	GDate birth, adult;
+	bool ok = false;
+
+	if (!d)
+		return false;
+	by = num(d, 4);
+	bm = num(d + 4, 2);
+	bd = num(d + 6, 2);
+	if (!g_date_valid_dmy((GDateDay)bd, (GDateMonth)bm, (GDateYear)by) || by < 1900) {
+		problems_add(pl, F_NIP, "BIRTH_DATE", false,
+			     "Tanggal lahir pada NIP (%.8s) bukan tanggal yang mungkin", d);
+		goto out;
+	}
+	g_date_clear(&birth, 1);
+	g_date_set_dmy(&birth, (GDateDay)bd, (GDateMonth)bm, (GDateYear)by);
+	if (g_date_compare(&birth, today) > 0) {
+		problems_add(pl, F_NIP, "BIRTH_DATE", false,
+			     "Tanggal lahir pada NIP (%.8s) ada di masa depan", d);
+		goto out;
+	}
+	adult = birth;
+	if (bm == 2 && bd == 29)
+		g_date_set_day(&adult, 28);	/* 18 years after 29 February */
+	g_date_add_years(&adult, 18);
+
+	memset(out, 0, sizeof(*out));
+	if (d[12] == '2') {
+		/* PPPK: YYYYMMDD YYYY 2 N G SSS */
+		int year = num(d + 8, 4), count = d[13] - '0';
+
+		out->kind = NIP_PPPK;
+		out->tmt_year = year;
+		if (year < (int)g_date_get_year(&adult) || year > (int)g_date_get_year(today) + 1) {
+			problems_add(pl, F_NIP, "PPPK_YEAR", false,
+				     "Tahun pengangkatan PPPK pada NIP (%04d) tidak mungkin untuk "
+				     "kelahiran %04d", year, by);
+			goto out;
+		}
+		if (count < 1 || count > 9) {
+			problems_add(pl, F_NIP, "PPPK_COUNT", false,
+				     "Digit ke-14 NIP PPPK (jumlah perjanjian kerja) harus 1-9, terisi %d",
+				     count);
+			goto out;
+		}
+		gender = d[14] - '0';
+	} else {
+		/* PNS: YYYYMMDD YYYYMM G SSS */
+		int ty = num(d + 8, 4), tm = num(d + 12, 2);
+
+		out->kind = NIP_PNS;
+		out->tmt_year = ty;
+		out->tmt_month = tm;
+		if (tm < 1 || tm > 12) {
+			problems_add(pl, F_NIP, "TMT_MONTH", false,
+				     "Bulan TMT CPNS pada NIP (%.6s) tidak ada: bulan %02d", d + 8, tm);
+			goto out;
+		}
+		if (ty * 12 + tm < (int)g_date_get_year(&adult) * 12 + (int)g_date_get_month(&adult)) {
+			problems_add(pl, F_NIP, "TMT_BEFORE_18", false,
+				     "TMT CPNS pada NIP (%02d-%04d) sebelum pemohon berusia 18 tahun "
+				     "(lahir %02d-%02d-%04d)", tm, ty, bd, bm, by);
+			goto out;
+		}
+		if (ty > (int)g_date_get_year(today) + 1) {
+			problems_add(pl, F_NIP, "TMT_FUTURE", false,
+				     "TMT CPNS pada NIP (%02d-%04d) ada di masa depan", tm, ty);
+			goto out;
+		}
+		gender = d[14] - '0';
+	}
+	if (gender != 1 && gender != 2) {
+		problems_add(pl, F_NIP, "GENDER", false,
+			     "Digit jenis kelamin pada NIP harus 1 (laki-laki) atau 2 (perempuan), "
+			     "terisi %d", gender);
+		goto out;
+	}
+	seq = num(d + 15, 3);
+	if (seq < 1) {
+		problems_add(pl, F_NIP, "SEQUENCE", false, "Nomor urut NIP (3 digit terakhir) tidak boleh 000");
+		goto out;
+	}
+	memcpy(out->digits, d, 19);
+	out->birth = birth;
+	out->female = gender == 2;
+	ok = true;
+out:
+	g_free(d);
+	return ok;
+}
+
+void rules_nik_nip_agree(const struct nik_info *nik, const struct nip_info *nip, problem_list *pl)
+{
+	if (g_date_compare(&nik->birth, &nip->birth)) {
+		problems_add2(pl, F_NIK, F_NIP, "BIRTH_MISMATCH", true,
+			      "Tanggal lahir pada NIK (%02u-%02u-%04u) tidak sama dengan NIP "
+			      "(%02u-%02u-%04u)",
+			      g_date_get_day(&nik->birth), g_date_get_month(&nik->birth),
+			      g_date_get_year(&nik->birth), g_date_get_day(&nip->birth),
+			      g_date_get_month(&nip->birth), g_date_get_year(&nip->birth));
+	}
+	if (nik->female != nip->female) {
+		problems_add2(pl, F_NIK, F_NIP, "GENDER_MISMATCH", true,
+			      "Jenis kelamin pada NIK (%s) tidak sama dengan NIP (%s)",
+			      nik->female ? "perempuan" : "laki-laki",
+			      nip->female ? "perempuan" : "laki-laki");
+	}
+}
+
+/* ---- e-mail ------------------------------------------------------------------ */
+
+bool rules_email(const char *raw, const char *domain, char **out, problem_list *pl)
+{
+	char *e = g_ascii_strdown(raw ? raw : "", -1);
+	const char *at;
+	bool ok = false;
+
+	g_strstrip(e);
+	if (!*e) {
+		problems_add(pl, F_EMAIL, "EMPTY", false, "Email belum diisi");
+		goto out;
+	}
+	at = strchr(e, '@');
+	if (!at || at == e || strchr(at + 1, '@') || strpbrk(e, " \t,;<>()[]\\\"") ||
+	    !strchr(at + 1, '.') || at[1] == '.' || e[strlen(e) - 1] == '.' ||
+	    !g_utf8_validate(e, -1, NULL)) {
+		problems_add(pl, F_EMAIL, "FORMAT", false, "Email \"%s\" bukan alamat email yang sah", e);
+		goto out;
+	}
+	if (strcmp(at + 1, domain)) {
+		size_t dl = strlen(domain), al = strlen(at + 1);
+
+		if (al > dl && !strcmp(at + 1 + al - dl, domain) && at[al - dl] == '.')
+			problems_add(pl, F_EMAIL, "SUBDOMAIN", false,
+				     "Email %s bukan email pegawai: gunakan alamat @%s (bukan @%s)",
+				     e, domain, at + 1);
+		else
+			problems_add(pl, F_EMAIL, "DOMAIN", false,
+				     "Email harus alamat @%s, terisi @%s", domain, at + 1);
+		goto out;
+	}
+	ok = true;
+	*out = e;
+	e = NULL;
+out:
+	g_free(e);
+	return ok;
+}
+
+/* ---- golongan ------------------------------------------------------------------ */
+
+static const struct {
+	const char *name;	/* normalised tokens, longest first */
+	const char *gol;
+	const char *pangkat;
+} pangkats[] = {
+	{ "PEMBINA UTAMA MADYA", "IV/d", "Pembina Utama Madya" },
+	{ "PEMBINA UTAMA MUDA", "IV/c", "Pembina Utama Muda" },
+	{ "PENGATUR MUDA TK I", "II/b", "Pengatur Muda Tingkat I" },
+	{ "PENATA MUDA TK I", "III/b", "Penata Muda Tingkat I" },
+	{ "JURU MUDA TK I", "I/b", "Juru Muda Tingkat I" },
+	{ "PEMBINA UTAMA", "IV/e", "Pembina Utama" },
+	{ "PENGATUR TK I", "II/d", "Pengatur Tingkat I" },
+	{ "PEMBINA TK I", "IV/b", "Pembina Tingkat I" },
+	{ "PENGATUR MUDA", "II/a", "Pengatur Muda" },
+	{ "PENATA TK I", "III/d", "Penata Tingkat I" },
+	{ "PENATA MUDA", "III/a", "Penata Muda" },
+	{ "JURU MUDA", "I/a", "Juru Muda" },
+	{ "JURU TK I", "I/d", "Juru Tingkat I" },
+	{ "PENGATUR", "II/c", "Pengatur" },
+	{ "PEMBINA", "IV/a", "Pembina" },
+	{ "PENATA", "III/c", "Penata" },
+	{ "JURU", "I/c", "Juru" },
+};
+
+static const char *const romans[] = {
+	"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X",
+	"XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII",
+};
+
+const char *rules_pangkat(const char *gol)
+{
+	for (size_t i = 0; gol && i < ARRAY_SIZE(pangkats); i++)
+		if (!strcmp(pangkats[i].gol, gol))
+			return pangkats[i].pangkat;
+	return NULL;
+}
+
+char *rules_pangkat_golongan(const char *gol)
+{
+	const char *p = rules_pangkat(gol);
+
+	if (p)
+		return g_strdup_printf("%s / %s", p, gol);
+	if (gol && *gol)
+		return g_strdup_printf("Golongan %s (PPPK)", gol);
+	return g_strdup("-");
+}
+
+static GRegex *re_ruang, *re_pppk;
+
+static void golongan_init(void)
+{
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		re_ruang = g_regex_new("(?<![A-Z])(IV|III|II|I|[1-4])\\s*[/\\-.]?\\s*([A-E])(?![A-Z])",
+				       G_REGEX_OPTIMIZE, 0, NULL);
+		re_pppk = g_regex_new("^(?:PPPK\\s*)?(?:GOL(?:ONGAN)?\\.?\\s*)?([IVX]+|\\d{1,2})"
+				      "(?:\\s*\\(?PPPK\\)?)?$", G_REGEX_OPTIMIZE, 0, NULL);
+		g_assert(re_ruang && re_pppk);
+		g_once_init_leave(&once, 1);
+	}
+}
+
+/* "PENATA TKT. I (III/D)" -> "PENATA TK I III D": letters and digits as
+ * words, Tingkat/Tkt/Tk as TK, and "1" after TK as "I". */
+static char *pangkat_tokens(const char *up)
+{
+	gchar **words = g_regex_split_simple("[^A-Z0-9]+", up, 0, 0);
+	GString *s = g_string_new(NULL);
+	bool after_tk = false;
+
+	for (gchar **w = words; *w; w++) {
+		const char *t = *w;
+
+		if (!*t)
+			continue;
+		if (!strcmp(t, "TINGKAT") || !strcmp(t, "TKT") || !strcmp(t, "TK"))
+			t = "TK";
+		else if (after_tk && !strcmp(t, "1"))
+			t = "I";
+		after_tk = !strcmp(t, "TK");
+		if (s->len)
+			g_string_append_c(s, ' ');
+		g_string_append(s, t);
+	}
+	g_strfreev(words);
+	return g_string_free(s, FALSE);
+}
+
+static const char *find_pangkat(const char *tokens)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(pangkats); i++) {
+		size_t n = strlen(pangkats[i].name);
+		const char *p = tokens;
+
+		while ((p = strstr(p, pangkats[i].name))) {
+			bool start = p == tokens || p[-1] == ' ';
+			bool end = p[n] == 0 || p[n] == ' ';
+
+			if (start && end)
+				return pangkats[i].gol;
+			p++;
+		}
+	}
+	return NULL;
+}
+
+static int roman_value(const char *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(romans); i++)
+		if (!strcmp(romans[i], s))
+			return (int)i + 1;
+	return 0;
+}
+
+/* PPPK golongan I..XVII (or 1..17); 0 when not one. */
+static int pppk_value(const char *up)
+{
+	GMatchInfo *mi = NULL;
+	int v = 0;
+
+	if (g_regex_match(re_pppk, up, 0, &mi)) {
+		char *g = g_match_info_fetch(mi, 1);
+
+		if (g_ascii_isdigit(g[0]))
+			v = (int)g_ascii_strtoll(g, NULL, 10);
+		else
+			v = roman_value(g);
+		if (v < 1 || v > 17)
+			v = 0;
+		g_free(g);
+	}
+	g_match_info_free(mi);
+	return v;
+}
+
+bool rules_golongan(const char *raw, int kind, char **out, char **note, problem_list *pl)
+{
+	char *up = g_ascii_strup(raw ? raw : "", -1);
+	char *tokens = NULL, *ruang = NULL;
+	const char *by_name;
+	GMatchInfo *mi = NULL;
+	int pppk;
+	bool ok = false;
+
+	golongan_init();
+	*note = NULL;
+	g_strstrip(up);
+	if (!*up) {
+		problems_add(pl, F_GOLONGAN, "EMPTY", false, "Golongan belum diisi");
+		goto out;
+	}
+	if (g_regex_match(re_ruang, up, 0, &mi)) {
+		char *g = g_match_info_fetch(mi, 1);
+		char *r = g_match_info_fetch(mi, 2);
+		const char *rom = g;
+
+		if (g_ascii_isdigit(g[0]))
+			rom = romans[g[0] - '1'];
+		if (r[0] == 'E' && strcmp(rom, "IV")) {
+			problems_add(pl, F_GOLONGAN, "RUANG", false,
+				     "Golongan \"%s\" tidak ada: ruang e hanya ada pada golongan IV",
+				     raw);
+			g_free(g);
+			g_free(r);
+			goto out;
+		}
+		ruang = g_strdup_printf("%s/%c", rom, g_ascii_tolower(r[0]));
+		g_free(g);
+		g_free(r);
+	}
+	tokens = pangkat_tokens(up);
+	by_name = find_pangkat(tokens);
+	pppk = ruang || by_name ? 0 : pppk_value(up);
+
+	if (ruang || by_name) {
+		if (kind == NIP_PPPK) {
+			problems_add(pl, F_GOLONGAN, "PNS_FOR_PPPK", false,
+				     "Golongan \"%s\" adalah golongan PNS, tetapi NIP adalah NIP PPPK "
+				     "(golongan PPPK I-XVII)", raw);
+			goto out;
+		}
+		if (ruang && by_name && strcmp(ruang, by_name))
+			*note = g_strdup_printf("Pangkat pada isian golongan (\"%s\") tidak sesuai "
+						"dengan ruang %s; yang dipakai %s", raw, ruang, ruang);
+		*out = g_strdup(ruang ? ruang : by_name);
+		ok = true;
+		goto out;
+	}
+	if (pppk) {
+		if (kind == NIP_PNS) {
+			problems_add(pl, F_GOLONGAN, "INCOMPLETE", false,
+				     "Golongan \"%s\" tidak lengkap: untuk PNS tulis golongan dan "
+				     "ruang, misalnya III/d", raw);
+			goto out;
+		}
+		*out = g_strdup(romans[pppk - 1]);
+		ok = true;
+		goto out;
+	}
+	problems_add(pl, F_GOLONGAN, "UNKNOWN", false,
+		     "Golongan \"%s\" tidak dikenali: tulis seperti III/d (PNS) atau IX (PPPK)", raw);
+out:
+	g_match_info_free(mi);
+	g_free(tokens);
+	g_free(ruang);
+	g_free(up);
+	return ok;
+}
+
+/* ---- name ------------------------------------------------------------------- */
+
+/* Titles that stand before a name; compared without case and trailing dot. */
+static const char *const prefix_titles[] = {
+	"prof", "dr", "drs", "dra", "drg", "drh", "ir", "hj", "kh",
+};
+
+/* Degrees written without dots, as seen after names; compared exactly. */
+static const char *const plain_degrees[] = {
+	"SPd", "MPd", "SKom", "MKom", "MSi", "SSi", "MSc", "BSc", "MEng", "PhD", "MBA", "MM",
+	"MT", "ST", "SE", "SH", "MH", "SSos", "MSos", "SS", "MHum", "SKM", "SKed", "SKep",
+	"SFarm", "SIP", "MAP", "MAk", "MPH", "SAg", "MAg", "SSn", "MSn", "SPdI", "MPdI",
+	"Lc", "Ak", "Apt", "Ns", "CPA",
+};
+
+/* Second segments of dotted degrees after S. or M. (S.Pd., M.Kom, S.T.). */
+static const char *const degree_parts[] = {
+	"pd", "kom", "t", "e", "si", "sc", "eng", "h", "hum", "kes", "kep", "psi", "sn", "ag",
+	"ip", "kn", "farm", "ked", "or", "ds", "sos", "ak", "m", "stat", "gz", "tr", "th",
+	"pt", "pi", "p", "mat", "li", "ikom", "fil", "hut", "ars", "tp", "ling", "inf", "cs",
+	"ba", "a", "ab", "ap", "hut", "kel", "pwk", "mb", "kesos", "ant", "sy", "hi", "ft",
+	"gz", "pst", "mi", "pdi", "tek", "li",
+};
+
+static bool in_list(const char *s, const char *const *list, size_t n, bool icase)
+{
+	for (size_t i = 0; i < n; i++)
+		if (icase ? !g_ascii_strcasecmp(s, list[i]) : !strcmp(s, list[i]))
+			return true;
+	return false;
+}
+
+static bool is_title(const char *tok, bool first)
+{
+	char *t = g_strdup(tok);
+	gchar **seg;
+	int nseg = 0;
+	bool title = false;
+	size_t n = strlen(t);
+
+	while (n && (t[n - 1] == '.' || t[n - 1] == ',' || t[n - 1] == ';'))
+		t[--n] = 0;
+	if (!n)
+		goto out;
+	if (in_list(t, prefix_titles, ARRAY_SIZE(prefix_titles), true)) {
+		title = true;
+		goto out;
+	}
+	/* "H." and "Hj." only with the dot: a bare H may be an initial. */
+	if (!g_ascii_strcasecmp(tok, "H.")) {
+		title = true;
+		goto out;
+	}
+	if (!first && in_list(t, plain_degrees, ARRAY_SIZE(plain_degrees), false)) {
+		title = true;
+		goto out;
+	}
+	if (!strchr(t, '.'))
+		goto out;
+	seg = g_strsplit(t, ".", -1);
+	for (gchar **s = seg; *s; s++)
+		nseg += **s != 0;
+	if (nseg >= 2 && seg[1][0]) {
+		const char *a = seg[0], *b = seg[1];
+
+		if ((!g_ascii_strcasecmp(a, "S") || !g_ascii_strcasecmp(a, "M")) &&
+		    in_list(b, degree_parts, ARRAY_SIZE(degree_parts), true))
+			title = true;
+		else if (!g_ascii_strcasecmp(a, "A") && !g_ascii_strcasecmp(b, "Md"))
+			title = true;		/* A.Md.Kom */
+		else if (!g_ascii_strcasecmp(a, "Ph") && !g_ascii_strcasecmp(b, "D"))
+			title = true;
+		else if (!g_ascii_strcasecmp(a, "Sp") || !g_ascii_strcasecmp(a, "Prof") ||
+			 !g_ascii_strcasecmp(a, "Dr") || !g_ascii_strcasecmp(a, "Drs"))
+			title = true;		/* Sp.PD, Prof.Dr., Dr.rer.nat. */
+		else if ((!g_ascii_strcasecmp(a, "D3") || !g_ascii_strcasecmp(a, "D4")))
+			title = true;
+	}
+	g_strfreev(seg);
+out:
+	g_free(t);
+	return title;
+}
+
+bool rules_name(const char *raw, char **out, problem_list *pl)
+{
+	gchar **toks = g_strsplit_set(raw ? raw : "", " \t\r\n", -1);
+	GString *name = g_string_new(NULL), *titles = g_string_new(NULL);
+	gchar **words;
+	char *comma;
+	bool first = true;
+
+	for (gchar **t = toks; *t; t++) {
+		if (!**t)
+			continue;
+		if (name->len)
+			g_string_append_c(name, ' ');
+		g_string_append(name, *t);
+	}
+	g_strfreev(toks);
+	if (!name->len) {
+		problems_add(pl, F_NAME, "EMPTY", false, "Nama belum diisi");
+		g_string_free(name, TRUE);
+		g_string_free(titles, TRUE);
+		return false;
+	}
+	*out = g_strdup(name->str);
+
+	/* Indonesian names have no comma: what follows one is a title. */
+	comma = strchr(name->str, ',');
+	if (comma) {
+		*comma = 0;
+		g_string_append(titles, g_strstrip(comma + 1));
+		if (!titles->len)
+			g_string_append_c(titles, ',');
+	}
+	words = g_strsplit(name->str, " ", -1);
+	for (gchar **t = words; *t; t++) {
+		if (!**t)
+			continue;
+		if (is_title(*t, first)) {
+			if (titles->len)
+				g_string_append(titles, ", ");
+			g_string_append(titles, *t);
+		}
+		first = false;
+	}
+	g_strfreev(words);
+	if (titles->len)
+		problems_add(pl, F_NAME, "TITLE", true,
+			     "Nama berisi gelar (%s); tulis nama tanpa gelar seperti pada KTP",
+			     titles->str);
+	g_string_free(name, TRUE);
+	first = titles->len == 0;
+	g_string_free(titles, TRUE);
+	return first;
+}
+
+bool rules_required(const char *raw, enum field f, char **out, problem_list *pl)
+{
+	static const char *const what[F_COUNT] = {
+		[F_JABATAN] = "Jabatan belum diisi",
+		[F_UNIT] = "Unit Kerja belum diisi",
+		[F_KTP] = "Foto KTP belum diunggah",
+	};
+	char *s = g_strstrip(g_strdup(raw ? raw : ""));
+
+	if (!*s) {
+		problems_add(pl, f, "EMPTY", false, "%s", what[f] ? what[f] : "Belum diisi");
+		g_free(s);
+		return false;
+	}
+	*out = s;
+	return true;
+}

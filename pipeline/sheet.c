@@ -1,0 +1,205 @@
+/*
+ * sheet.c - table sheets on libxlsxwriter in constant-memory mode.
+ *
+ * Constant-memory mode writes each row to a temporary file as the next one
+ * starts, so rows must come in order and cells of a row may come in any
+ * order; all of tte's tables are written that way.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "sheet.h"
+#include "tte.h"
+
+#define ROWS_PER_SHEET (LXW_ROW_MAX - 1)	/* data rows after the header */
+
+int book_open(struct book *b, const struct tte_ctx *ctx, const char *path)
+{
+	char *tmpdir = tte_path(ctx, "var", "tmp", NULL);
+	lxw_workbook_options opt = { .constant_memory = LXW_TRUE, .tmpdir = tmpdir,
+				     .use_zip64 = LXW_TRUE };
+
+	memset(b, 0, sizeof(*b));
+	b->path = g_strdup(path);
+	b->tmp = fs_temp_name(path);
+	unlink(b->tmp);
+	b->wb = workbook_new_opt(b->tmp, &opt);
+	g_free(tmpdir);
+	if (!b->wb) {
+		log_error("tidak dapat membuat buku kerja %s", path);
+		g_free(b->path);
+		g_free(b->tmp);
+		return -1;
+	}
+	b->bold = workbook_add_format(b->wb);
+	format_set_bold(b->bold);
+	format_set_bg_color(b->bold, 0xDDEBF7);
+	format_set_border(b->bold, LXW_BORDER_THIN);
+	b->title = workbook_add_format(b->wb);
+	format_set_bold(b->title);
+	format_set_font_size(b->title, 14);
+	b->date = workbook_add_format(b->wb);
+	format_set_num_format(b->date, "dd-mm-yyyy");
+	b->datetime = workbook_add_format(b->wb);
+	format_set_num_format(b->datetime, "dd-mm-yyyy hh:mm");
+	b->wrap = workbook_add_format(b->wb);
+	format_set_text_wrap(b->wrap);
+	b->num = workbook_add_format(b->wb);
+	format_set_num_format(b->num, "0");
+	return 0;
+}
+
+int book_close(struct book *b)
+{
+	lxw_error err = workbook_close(b->wb);
+	int rc;
+
+	b->wb = NULL;
+	if (err != LXW_NO_ERROR) {
+		log_error("buku kerja %s gagal ditulis: %s (disk penuh?)", b->path,
+			  lxw_strerror(err));
+		unlink(b->tmp);
+		rc = -1;
+	} else {
+		rc = fs_commit_path(b->tmp, b->path);
+	}
+	g_free(b->tmp);
+	g_free(b->path);
+	b->tmp = b->path = NULL;
+	return rc;
+}
+
+void book_abort(struct book *b)
+{
+	if (b->wb) {
+		/* libxlsxwriter has no discard: write it out, then delete. */
+		workbook_close(b->wb);
+		b->wb = NULL;
+	}
+	if (b->tmp)
+		unlink(b->tmp);
+	g_free(b->tmp);
+	g_free(b->path);
+	b->tmp = b->path = NULL;
+}
+
+static void new_part(struct sheet *s)
+{
+	char *name = s->part == 1 ? g_strdup(s->name) : g_strdup_printf("%s (%d)", s->name, s->part);
+	long long n = s->rows_left < ROWS_PER_SHEET ? s->rows_left : ROWS_PER_SHEET;
+
+	s->ws = workbook_add_worksheet(s->book->wb, name);
+	g_free(name);
+	if (!s->ws) {
+		s->failed = true;
+		return;
+	}
+	for (int c = 0; c < s->ncols; c++) {
+		worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, s->cols[c].width, NULL);
+		worksheet_write_string(s->ws, 0, (lxw_col_t)c, s->cols[c].header, s->book->bold);
+	}
+	worksheet_freeze_panes(s->ws, 1, 0);
+	worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(n > 0 ? n : 1), (lxw_col_t)(s->ncols - 1));
+	s->row = 0;
+}
+
+void sheet_begin(struct sheet *s, struct book *b, const char *name, const struct sheet_col *cols,
+		 int ncols, long long total)
+{
+	memset(s, 0, sizeof(*s));
+	s->book = b;
+	s->name = g_strdup(name);
+	s->cols = cols;
+	s->ncols = ncols;
+	s->rows_left = total;
+	s->part = 1;
+	new_part(s);
+}
+
+void sheet_row(struct sheet *s)
+{
+	if (s->failed)
+		return;
+	if (s->row >= ROWS_PER_SHEET) {
+		s->part++;
+		new_part(s);
+	}
+	s->row++;
+	s->rows_left--;
+}
+
+void sheet_text(struct sheet *s, int col, const char *text)
+{
+	if (s->failed || !text || !*text)
+		return;
+	worksheet_write_string(s->ws, s->row, (lxw_col_t)col, text, NULL);
+}
+
+void sheet_int(struct sheet *s, int col, long long v)
+{
+	if (s->failed)
+		return;
+	worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)v, NULL);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil): no time zone, no libc state. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time)
+{
+	unsigned y, mo, d, h = 0, mi = 0, se = 0;
+	size_t n = iso ? strlen(iso) : 0;
+
+	if (n < 10 || sscanf(iso, "%4u-%2u-%2u", &y, &mo, &d) != 3 || mo < 1 || mo > 12 || d < 1 ||
+	    d > 31)
+		return -1;
+	*has_time = false;
+	if (n >= 19 && iso[10] == 'T') {
+		if (sscanf(iso + 11, "%2u:%2u:%2u", &h, &mi, &se) != 3 || h > 23 || mi > 59 || se > 60)
+			return -1;
+		*has_time = true;
+	} else if (n != 10) {
+		return -1;
+	}
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	return 0;
+}
+
+void sheet_time(struct sheet *s, int col, const char *iso, int offset)
+{
+	int64_t t;
+	bool has_time;
+
+	if (s->failed || !iso || !*iso)
+		return;
+	if (sheet_parse_utc(iso, &t, &has_time)) {
+		sheet_text(s, col, iso);
+		return;
+	}
+	if (has_time)
+		worksheet_write_unixtime(s->ws, s->row, (lxw_col_t)col, t + offset, s->book->datetime);
+	else
+		worksheet_write_unixtime(s->ws, s->row, (lxw_col_t)col, t, s->book->date);
+}
+
+void sheet_release(struct sheet *s)
+{
+	g_free(s->name);
+	s->name = NULL;
+}

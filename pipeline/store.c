@@ -1,0 +1,495 @@
+/*
+ * store.c - SQLite state: open, migrate, transactions, history.
+ *
+ * Migrations are append-only: migrations[i] takes the schema from version i
+ * to i + 1. Never edit a published migration; add the next one.
+ *
+ * Why these pragmas: WAL lets `tte show` read while a run writes;
+ * synchronous=FULL makes a COMMIT durable before an input leaves the inbox;
+ * secure_delete overwrites deleted rows (the purge promises no recoverable
+ * copy); a 64 MiB page cache bounds memory whatever the row count.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <glib.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "store.h"
+#include "tte.h"
+
+static const char *const migrations[] = {
+	/* 0 -> 1: the whole first schema. */
+	"CREATE TABLE meta("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT);"
+
+	/* Every input file taken from the inbox and committed. */
+	"CREATE TABLE inputs("
+	"  id INTEGER PRIMARY KEY,"
+	"  sha256 TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"			/* forms | status | signed */
+	"  name TEXT NOT NULL,"			/* file name as dropped */
+	"  size INTEGER NOT NULL,"
+	"  day TEXT NOT NULL,"			/* run date */
+	"  at TEXT NOT NULL,"			/* wall-clock time */
+	"  stored TEXT,"			/* path under the root; NULL once deleted */
+	"  rows INTEGER NOT NULL DEFAULT 0,"
+	"  new_rows INTEGER NOT NULL DEFAULT 0,"
+	"  rejected_rows INTEGER NOT NULL DEFAULT 0,"
+	"  export_time TEXT,"			/* status exports: how old the data is */
+	"  deleted_day TEXT);"
+
+	"CREATE TABLE quarantine("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  day TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  stored TEXT NOT NULL,"
+	"  why TEXT NOT NULL);"
+
+	"CREATE TABLE applicants("
+	"  id INTEGER PRIMARY KEY,"
+	"  nik_hmac TEXT NOT NULL UNIQUE,"
+	"  nik TEXT,"				/* NULL once purged */
+	"  nip TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  email TEXT NOT NULL,"
+	"  golongan TEXT,"
+	"  jabatan TEXT,"
+	"  unit TEXT,"
+	"  phone TEXT,"
+	"  ktp TEXT,"				/* NULL once purged */
+	"  data_hash TEXT,"			/* of the fields a letter shows */
+	"  submission_id INTEGER,"		/* the current submission */
+	"  submitted_at TEXT NOT NULL,"		/* its form timestamp, UTC */
+	"  first_day TEXT NOT NULL,"		/* run date of the first submission */
+	"  state TEXT NOT NULL,"
+	"  state_day TEXT NOT NULL,"
+	"  state_at TEXT NOT NULL,"
+	"  waiver TEXT,"			/* tte accept --reason */
+	"  waiver_by TEXT,"
+	"  waiver_at TEXT,"
+	"  letter_id TEXT,"			/* current letter */
+	"  bundle TEXT,"			/* bundle name once BUNDLED */
+	"  bsre_user_status TEXT,"
+	"  status_time TEXT,"			/* export time of the last status applied */
+	"  cert_serial TEXT,"
+	"  cert_not_before TEXT,"
+	"  cert_not_after TEXT,"
+	"  issued_day TEXT,"
+	"  purged_day TEXT);"
+	"CREATE INDEX applicants_nip ON applicants(nip);"
+	"CREATE INDEX applicants_email ON applicants(email);"
+
+	"CREATE TABLE submissions("
+	"  id INTEGER PRIMARY KEY,"
+	"  input_id INTEGER NOT NULL REFERENCES inputs(id),"
+	"  row_no INTEGER NOT NULL,"		/* spreadsheet row: header is 1 */
+	"  row_key BLOB NOT NULL UNIQUE,"	/* identity across cumulative exports */
+	"  submitted_at TEXT NOT NULL,"
+	"  applicant_id INTEGER REFERENCES applicants(id),"
+	"  nik TEXT,"
+	"  nip TEXT,"
+	"  name TEXT,"
+	"  email TEXT,"
+	"  form_email TEXT,"
+	"  golongan TEXT,"
+	"  jabatan TEXT,"
+	"  unit TEXT,"
+	"  phone TEXT,"
+	"  ktp TEXT,"
+	"  verdict TEXT NOT NULL,"		/* VALID | REJECTED | LATE */
+	"  superseded INTEGER NOT NULL DEFAULT 0,"
+	"  note TEXT);"
+	/* Rows without a usable NIK belong to nobody; a later submission with
+	 * the same e-mail or NIP supersedes them. Partial indexes keep that
+	 * lookup cheap without indexing every row. */
+	"CREATE INDEX submissions_orphan_email ON submissions(email) WHERE applicant_id IS NULL;"
+	"CREATE INDEX submissions_orphan_form_email ON submissions(form_email) WHERE applicant_id IS NULL;"
+	"CREATE INDEX submissions_orphan_nip ON submissions(nip) WHERE applicant_id IS NULL;"
+	"CREATE INDEX submissions_applicant ON submissions(applicant_id);"
+
+	"CREATE TABLE problems("
+	"  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
+	"  field TEXT NOT NULL,"		/* canonical field: nik, nip, ... */
+	"  col TEXT NOT NULL,"			/* the column header as in the file */
+	"  code TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"		/* Indonesian */
+	"  waivable INTEGER NOT NULL);"
+	"CREATE INDEX problems_submission ON problems(submission_id);"
+
+	"CREATE TABLE history("
+	"  id INTEGER PRIMARY KEY,"
+	"  applicant_id INTEGER NOT NULL REFERENCES applicants(id),"
+	"  day TEXT NOT NULL,"			/* run date (--date) */
+	"  at TEXT NOT NULL,"			/* wall-clock time */
+	"  from_state TEXT,"
+	"  to_state TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"		/* cron | verifier:<user> */
+	"  note TEXT);"
+	"CREATE INDEX history_applicant ON history(applicant_id);"
+
+	"CREATE TABLE letters("
+	"  id TEXT PRIMARY KEY,"		/* letter id in the QR URL */
+	"  applicant_id INTEGER NOT NULL REFERENCES applicants(id),"
+	"  version INTEGER NOT NULL,"
+	"  data_hash TEXT NOT NULL,"
+	"  day TEXT NOT NULL,"			/* letter date */
+	"  sha256 TEXT NOT NULL,"
+	"  file TEXT,"				/* path under the root; NULL once removed */
+	"  superseded_day TEXT,"
+	"  signed_sha256 TEXT,"
+	"  signed_file TEXT,"
+	"  signed_day TEXT,"
+	"  signer TEXT,"
+	"  signer_flag TEXT,"
+	"  UNIQUE(applicant_id, version));"
+
+	"CREATE TABLE bundles("
+	"  name TEXT PRIMARY KEY,"
+	"  day TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  sha256 TEXT,"
+	"  file TEXT,"
+	"  applicants INTEGER NOT NULL DEFAULT 0,"
+	"  deleted_day TEXT);"
+
+	"CREATE TABLE verifications("
+	"  id INTEGER PRIMARY KEY,"
+	"  input_id INTEGER REFERENCES inputs(id),"
+	"  name TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  day TEXT NOT NULL,"
+	"  conclusion TEXT NOT NULL,"
+	"  signatures INTEGER NOT NULL,"
+	"  signer TEXT,"
+	"  letter_id TEXT,"
+	"  summary TEXT,"
+	"  json TEXT NOT NULL);"
+
+	"CREATE TABLE status_unmatched("
+	"  id INTEGER PRIMARY KEY,"
+	"  input_id INTEGER NOT NULL REFERENCES inputs(id),"
+	"  row_no INTEGER NOT NULL,"
+	"  nik_masked TEXT,"
+	"  email TEXT,"
+	"  name TEXT,"
+	"  status TEXT,"
+	"  reason TEXT NOT NULL);",
+};
+
+static GHashTable *stmt_cache;	/* SQL text (static) -> prepared statement */
+static unsigned char nik_key[32];
+
+static void finalize_cache(void);
+static bool nik_key_loaded;
+
+int store_exec(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_error("database: %s", err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+int store_begin(sqlite3 *db)
+{
+	return store_exec(db, "BEGIN IMMEDIATE");
+}
+
+int store_commit(sqlite3 *db)
+{
+	return store_exec(db, "COMMIT");
+}
+
+void store_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_error("database: %s (%s)", sqlite3_errmsg(db), sql);
+		return NULL;
+	}
+	return st;
+}
+
+int store_step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		log_error("database: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+void store_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+long long store_scalar(sqlite3 *db, const char *sql, long long def)
+{
+	sqlite3_stmt *st = store_prepare(db, sql);
+	long long v = def;
+
+	if (!st)
+		return def;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(sqlite3 *db, const char *path)
+{
+	long long v = store_scalar(db, "PRAGMA user_version", -1);
+
+	if (v < 0)
+		return -1;
+	if (v > STORE_VERSION)
+		return log_error("database %s berversi %lld, lebih baru dari tte ini (%d); "
+				 "gunakan tte yang lebih baru", path, v, STORE_VERSION);
+	for (; v < STORE_VERSION; v++) {
+		char *bump = g_strdup_printf("PRAGMA user_version = %lld", v + 1);
+
+		if (store_begin(db) || store_exec(db, migrations[v]) || store_exec(db, bump) ||
+		    store_commit(db)) {
+			store_rollback(db);
+			g_free(bump);
+			return log_error("migrasi database ke versi %lld gagal", v + 1);
+		}
+		g_free(bump);
+		log_info("database migrated to schema version %lld", v + 1);
+	}
+	return 0;
+}
+
+int store_key_init(const struct tte_ctx *ctx)
+{
+	char *path = tte_path(ctx, "var", "nik.key", NULL);
+	unsigned char key[32];
+	struct afile af;
+	int rc = -1;
+
+	if (!access(path, F_OK)) {
+		rc = 0;
+		goto out;
+	}
+	if (RAND_bytes(key, sizeof(key)) != 1) {
+		log_error("tidak dapat membuat kunci acak");
+		goto out;
+	}
+	if (afile_open(&af, path))
+		goto out;
+	if (fchmod(af.fd, 0600) || afile_write(&af, key, sizeof(key))) {
+		afile_abort(&af);
+		goto out;
+	}
+	rc = afile_commit(&af);
+	if (!rc)
+		log_info("created var/nik.key");
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	g_free(path);
+	return rc;
+}
+
+static int load_key(const struct tte_ctx *ctx)
+{
+	char *path = tte_path(ctx, "var", "nik.key", NULL);
+	int fd, rc = -1;
+	ssize_t n;
+
+	if (store_key_init(ctx))
+		goto out;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		log_error("kunci %s tidak dapat dibuka: %s", path, strerror(errno));
+		goto out;
+	}
+	n = read(fd, nik_key, sizeof(nik_key));
+	close(fd);
+	if (n != (ssize_t)sizeof(nik_key)) {
+		log_error("kunci %s rusak (harus 32 byte)", path);
+		goto out;
+	}
+	nik_key_loaded = true;
+	rc = 0;
+out:
+	g_free(path);
+	return rc;
+}
+
+void store_nik_hmac(const char *nik, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char md[32];
+	unsigned int len = 0;
+
+	g_assert(nik_key_loaded);
+	HMAC(EVP_sha256(), nik_key, sizeof(nik_key), (const unsigned char *)nik, strlen(nik), md, &len);
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[64] = 0;
+}
+
+int store_open(struct tte_ctx *ctx)
+{
+	char *path = tte_path(ctx, "var", "tte.db", NULL);
+	sqlite3 *db = NULL;
+	int rc = -1;
+
+	if (load_key(ctx))
+		goto out;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		log_error("database %s tidak dapat dibuka: %s", path,
+			  db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	sqlite3_extended_result_codes(db, 1);
+	if (store_exec(db, "PRAGMA journal_mode=WAL;"
+			   "PRAGMA synchronous=FULL;"
+			   "PRAGMA foreign_keys=ON;"
+			   "PRAGMA secure_delete=ON;"
+			   "PRAGMA cache_size=-65536;"
+			   "PRAGMA temp_store=FILE;") ||
+	    migrate(db, path))
+		goto out;
+	ctx->db = db;
+	db = NULL;
+	rc = 0;
+out:
+	if (db)
+		sqlite3_close(db);
+	g_free(path);
+	return rc;
+}
+
+void store_close(struct tte_ctx *ctx)
+{
+	if (!ctx->db)
+		return;
+	finalize_cache();
+	sqlite3_exec(ctx->db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
+	if (sqlite3_close(ctx->db) != SQLITE_OK)
+		log_error("database tidak tertutup bersih: %s", sqlite3_errmsg(ctx->db));
+	ctx->db = NULL;
+}
+
+const char *store_now(void)
+{
+	static char buf[40];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm);
+	return buf;
+}
+
+sqlite3_stmt *store_stmt(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (!stmt_cache)
+		stmt_cache = g_hash_table_new(g_str_hash, g_str_equal);
+	st = g_hash_table_lookup(stmt_cache, sql);
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	st = store_prepare(db, sql);
+	if (st)
+		g_hash_table_insert(stmt_cache, (gpointer)sql, st);
+	return st;
+}
+
+static void finalize_cache(void)
+{
+	GHashTableIter it;
+	gpointer k, v;
+
+	if (!stmt_cache)
+		return;
+	g_hash_table_iter_init(&it, stmt_cache);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		sqlite3_finalize(v);
+	g_hash_table_destroy(stmt_cache);
+	stmt_cache = NULL;
+}
+
+int store_history(struct tte_ctx *ctx, long long applicant_id, const char *from,
+		  const char *to, const char *source, const char *note)
+{
+	sqlite3_stmt *st = store_stmt(ctx->db,
+				      "INSERT INTO history(applicant_id, day, at, from_state, to_state,"
+				      " source, actor, note) VALUES(?,?,?,?,?,?,?,?)");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, applicant_id);
+	store_bind_text(st, 2, ctx->today);
+	store_bind_text(st, 3, store_now());
+	store_bind_text(st, 4, from);
+	store_bind_text(st, 5, to);
+	store_bind_text(st, 6, source);
+	store_bind_text(st, 7, ctx->actor);
+	store_bind_text(st, 8, note);
+	return store_step_done(st);
+}
+
+int store_set_state(struct tte_ctx *ctx, long long applicant_id, const char *from,
+		    const char *to, const char *source, const char *note)
+{
+	sqlite3_stmt *st = store_stmt(ctx->db, "UPDATE applicants SET state=?, state_day=?,"
+				      " state_at=? WHERE id=?");
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, to);
+	store_bind_text(st, 2, ctx->today);
+	store_bind_text(st, 3, store_now());
+	sqlite3_bind_int64(st, 4, applicant_id);
+	if (store_step_done(st))
+		return -1;
+	return store_history(ctx, applicant_id, from, to, source, note);
+}
+
+int store_scrub(sqlite3 *db)
+{
+	if (store_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)") || store_exec(db, "VACUUM") ||
+	    store_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)"))
+		return -1;
+	return 0;
+}

@@ -1,0 +1,956 @@
+/*
+ * intake - Google Form exports from inbox/forms/ into the store.
+ *
+ * Input: *.csv in inbox/forms/ (Forms "Download responses" or the linked
+ * Sheet, English or Indonesian locale; cumulative exports are normal).
+ * Output: submissions (every distinct row, with its verdict and problems),
+ * applicants (one per NIK, holding the latest submission's data and state),
+ * history rows; the file moves to var/processed/forms/ once committed.
+ *
+ * One transaction per input file: a crash leaves a file either wholly
+ * applied (and, if it is still in the inbox, recognised by its SHA-256 and
+ * only moved) or not applied at all. An unreadable file is quarantined and
+ * the stage goes on with the others. Before the files, waivers recorded by
+ * `tte accept` since the last run are applied (own transaction).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib.h>
+#include <openssl/evp.h>
+
+#include "config.h"
+#include "dates.h"
+#include "fsutil.h"
+#include "inbox.h"
+#include "log.h"
+#include "rules.h"
+#include "stage.h"
+#include "store.h"
+#include "table.h"
+#include "tte.h"
+
+/* Header spellings, normalised (see table.h), in order of preference. */
+static const char *const a_timestamp[] = { "timestamp", "stempel waktu", "cap waktu",
+	"tanda waktu", "waktu", NULL };
+static const char *const a_form_email[] = { "email address", "alamat email", "username",
+	"nama pengguna", NULL };
+static const char *const a_nik[] = { "nik", "no ktp", "nomor ktp", "nomor induk kependudukan",
+	"nik ktp", "no nik", "nomor nik", NULL };
+static const char *const a_nip[] = { "nip", "nomor induk pegawai", "nip nipppk", "nip nippk",
+	"no nip", "nomor nip", NULL };
+static const char *const a_name[] = { "nama tanpa gelar", "nama lengkap tanpa gelar", "nama",
+	"nama lengkap", "nama pegawai", "nama pemohon", NULL };
+static const char *const a_email[] = { "email undiksha", "alamat email undiksha", "email",
+	"e mail", "surel", "email pegawai", "email institusi", "email dinas", NULL };
+static const char *const a_golongan[] = { "golongan", "pangkat golongan", "golongan ruang",
+	"pangkat golongan ruang", "golongan pangkat", "gol", "pangkat", NULL };
+static const char *const a_jabatan[] = { "jabatan", "jabatan fungsional", "jabatan struktural",
+	NULL };
+static const char *const a_ktp[] = { "foto ktp", "unggah foto ktp", "upload foto ktp",
+	"scan ktp", "file ktp", "ktp", NULL };
+static const char *const a_unit[] = { "unit kerja", "unit", "satuan kerja", "fakultas unit kerja",
+	NULL };
+static const char *const a_phone[] = { "no telepon", "nomor telepon", "no telp", "no hp",
+	"nomor hp", "no hp wa", "nomor hp wa", "no wa", "nomor wa", "nomor whatsapp",
+	"no whatsapp", "whatsapp", "telepon", NULL };
+
+/* Indexed by enum field. */
+static const struct table_col form_cols[F_COUNT] = {
+	[F_TIMESTAMP] = { a_timestamp, false, "Timestamp" },
+	[F_FORM_EMAIL] = { a_form_email, false, "Email Address" },
+	[F_NIK] = { a_nik, true, "NIK" },
+	[F_NIP] = { a_nip, true, "NIP" },
+	[F_NAME] = { a_name, true, "Nama (Tanpa Gelar)" },
+	[F_EMAIL] = { a_email, false, "Email Undiksha" },
+	[F_GOLONGAN] = { a_golongan, true, "Golongan" },
+	[F_JABATAN] = { a_jabatan, true, "Jabatan" },
+	[F_KTP] = { a_ktp, true, "Foto KTP" },
+	[F_UNIT] = { a_unit, true, "Unit Kerja" },
+	[F_PHONE] = { a_phone, false, "No. Telepon" },
+};
+
+/* Applicant states this stage may replace the data of (not yet bundled). */
+static bool replaceable(const char *state)
+{
+	return !strcmp(state, "REJECTED") || !strcmp(state, "VALID") ||
+	       !strcmp(state, "LETTER") || !strcmp(state, "SIGNED");
+}
+
+struct counts {
+	long rows, fresh, dup, valid, rejected, late, applicants_new, applicants_changed;
+};
+
+struct intake {
+	struct tte_ctx *ctx;
+	GTimeZone *tz;
+	GDate today;
+	problem_list *pl;
+
+	/* per file */
+	const char *file;		/* name as dropped */
+	long long orphans;		/* rows without a usable NIK in the store */
+	long long input_id;
+	char *cols[F_COUNT];		/* header texts as written */
+	bool day_first;
+	bool email_from_form;		/* no Email Undiksha column: use Email Address */
+	struct counts c;
+	gint64 t_last;
+};
+
+/* ---- the rows ------------------------------------------------------------ */
+
+/* What a row says, normalised where valid, cleaned where not. */
+struct row {
+	char ts[21];
+	char *nik, *nip, *name, *email, *form_email, *golongan, *jabatan, *ktp, *unit, *phone;
+	char *note;
+	bool nik_ok;
+	char nik_hmac[65];
+	unsigned char key[16];
+	char data_hash[65];
+};
+
+static void row_release(struct row *r)
+{
+	g_free(r->nik);
+	g_free(r->nip);
+	g_free(r->name);
+	g_free(r->email);
+	g_free(r->form_email);
+	g_free(r->golongan);
+	g_free(r->jabatan);
+	g_free(r->ktp);
+	g_free(r->unit);
+	g_free(r->phone);
+	g_free(r->note);
+}
+
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* Hash of fields joined with a separator no field contains (0x1F). */
+static void fields_hash(const char *const *f, size_t n, unsigned char *out, size_t outlen)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char dig[32];
+
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	for (size_t i = 0; i < n; i++) {
+		EVP_DigestUpdate(md, nz(f[i]), strlen(nz(f[i])));
+		EVP_DigestUpdate(md, "\x1f", 1);
+	}
+	EVP_DigestFinal_ex(md, dig, NULL);
+	EVP_MD_CTX_free(md);
+	memcpy(out, dig, outlen);
+}
+
+static void hex(const unsigned char *b, size_t n, char *out)
+{
+	static const char d[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = d[b[i] >> 4];
+		out[2 * i + 1] = d[b[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+/* Validate one row into R; problems into in->pl. */
+static void check_row(struct intake *in, const struct table_row *t, struct row *r)
+{
+	const char *const *v = t->val;
+	struct nik_info nik;
+	struct nip_info nip;
+	bool nip_ok;
+	char *tmp = NULL;
+	const char *email_raw = in->email_from_form ? v[F_FORM_EMAIL] : v[F_EMAIL];
+
+	memset(r, 0, sizeof(*r));
+	problems_clear(in->pl);
+
+	if (!in->cols[F_TIMESTAMP]) {
+		g_strlcpy(r->ts, "", sizeof(r->ts));
+	} else if (date_parse_form_ts(v[F_TIMESTAMP], in->day_first, in->tz, r->ts)) {
+		problems_add(in->pl, F_TIMESTAMP, "TIMESTAMP", false,
+			     "Stempel waktu \"%s\" tidak dikenali", v[F_TIMESTAMP]);
+		g_strlcpy(r->ts, "", sizeof(r->ts));
+	}
+
+	nip_ok = rules_nip(v[F_NIP], &in->today, &nip, in->pl);
+	r->nip = nip_ok ? g_strdup(nip.digits) : rules_clean_number(v[F_NIP]);
+	r->nik_ok = rules_nik(v[F_NIK], nip_ok ? (int)g_date_get_year(&nip.birth) : 0, &in->today,
+			      &nik, in->pl);
+	r->nik = r->nik_ok ? g_strdup(nik.digits) : rules_clean_number(v[F_NIK]);
+	if (r->nik_ok && nip_ok)
+		rules_nik_nip_agree(&nik, &nip, in->pl);
+
+	if (!rules_email(email_raw, in->ctx->cfg->email_domain, &r->email, in->pl))
+		r->email = g_strstrip(g_ascii_strdown(nz(email_raw), -1));
+	if (in->cols[F_FORM_EMAIL])
+		r->form_email = g_strstrip(g_ascii_strdown(v[F_FORM_EMAIL], -1));
+	if (!rules_golongan(v[F_GOLONGAN], nip_ok ? (int)nip.kind : 0, &r->golongan, &r->note,
+			    in->pl))
+		r->golongan = g_strstrip(g_strdup(v[F_GOLONGAN]));
+	if (!rules_name(v[F_NAME], &r->name, in->pl) && !r->name)
+		r->name = g_strdup("");
+	if (!rules_required(v[F_JABATAN], F_JABATAN, &r->jabatan, in->pl))
+		r->jabatan = g_strdup("");
+	if (!rules_required(v[F_UNIT], F_UNIT, &r->unit, in->pl))
+		r->unit = g_strdup("");
+	if (!rules_required(v[F_KTP], F_KTP, &r->ktp, in->pl))
+		r->ktp = g_strdup("");
+	if (in->cols[F_PHONE]) {
+		tmp = g_strstrip(g_strdup(v[F_PHONE]));
+		r->phone = *tmp ? tmp : NULL;
+		if (!r->phone)
+			g_free(tmp);
+	}
+	for (int f = 0; f < F_COUNT; f++)
+		if (t->bad_utf8[f] && in->cols[f])
+			problems_add(in->pl, (enum field)f, "UTF8", false,
+				     "Isian berisi karakter yang tidak terbaca (bukan UTF-8); "
+				     "simpan ulang berkas sebagai CSV UTF-8");
+
+	if (r->nik_ok)
+		store_nik_hmac(r->nik, r->nik_hmac);
+	{
+		/* Identity of the row across cumulative exports: its timestamp
+		 * and everything it says. */
+		const char *ts = *r->ts ? r->ts : nz(v[F_TIMESTAMP]);
+		const char *k[] = { ts, r->nik, r->nip, r->name, r->email, r->form_email,
+				    r->golongan, r->jabatan, r->ktp, r->unit, r->phone };
+		const char *d[] = { r->nik, r->nip, r->name, r->email, r->golongan, r->jabatan,
+				    r->unit, r->phone };
+		unsigned char dh[32];
+
+		fields_hash(k, ARRAY_SIZE(k), r->key, sizeof(r->key));
+		fields_hash(d, ARRAY_SIZE(d), dh, sizeof(dh));
+		hex(dh, sizeof(dh), r->data_hash);
+	}
+}
+
+/* The column header(s) a problem names. */
+static char *problem_columns(struct intake *in, const struct problem *p)
+{
+	enum field f = p->field;
+	const char *a;
+
+	if (f == F_EMAIL && in->email_from_form)
+		f = F_FORM_EMAIL;
+	a = in->cols[f] ? in->cols[f] : form_cols[f].label;
+	if (p->field2 < F_COUNT)
+		return g_strdup_printf("%s, %s", a, in->cols[p->field2] ? in->cols[p->field2]
+						    : form_cols[p->field2].label);
+	return g_strdup(a);
+}
+
+static int insert_problems(struct intake *in, long long sub_id)
+{
+	sqlite3_stmt *st = store_stmt(in->ctx->db, "INSERT INTO problems(submission_id, field,"
+				      " col, code, reason, waivable) VALUES(?,?,?,?,?,?)");
+
+	if (!st)
+		return -1;
+	for (guint i = 0; i < in->pl->len; i++) {
+		struct problem *p = &g_array_index(in->pl, struct problem, i);
+		char *col = problem_columns(in, p);
+
+		sqlite3_bind_int64(st, 1, sub_id);
+		store_bind_text(st, 2, field_id(p->field));
+		store_bind_text(st, 3, col);
+		store_bind_text(st, 4, p->code);
+		store_bind_text(st, 5, p->reason);
+		sqlite3_bind_int(st, 6, p->waivable);
+		g_free(col);
+		if (store_step_done(st))
+			return -1;
+	}
+	return 0;
+}
+
+static bool all_waivable(problem_list *pl)
+{
+	for (guint i = 0; i < pl->len; i++)
+		if (!g_array_index(pl, struct problem, i).waivable)
+			return false;
+	return true;
+}
+
+/* A short summary of the problems for the history. */
+static char *problems_summary(problem_list *pl)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < pl->len; i++)
+		g_string_append_printf(s, "%s%s", i ? "; " : "",
+				       g_array_index(pl, struct problem, i).reason);
+	return g_string_free(s, FALSE);
+}
+
+static int insert_submission(struct intake *in, const struct row *r, long row_no,
+			     long long applicant_id, const char *verdict, int superseded,
+			     long long *id)
+{
+	sqlite3_stmt *st = store_stmt(in->ctx->db,
+		"INSERT INTO submissions(input_id, row_no, row_key, submitted_at, applicant_id,"
+		" nik, nip, name, email, form_email, golongan, jabatan, unit, phone, ktp,"
+		" verdict, superseded, note) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, in->input_id);
+	sqlite3_bind_int64(st, 2, row_no);
+	sqlite3_bind_blob(st, 3, r->key, sizeof(r->key), SQLITE_STATIC);
+	store_bind_text(st, 4, r->ts);
+	if (applicant_id)
+		sqlite3_bind_int64(st, 5, applicant_id);
+	else
+		sqlite3_bind_null(st, 5);
+	store_bind_text(st, 6, r->nik);
+	store_bind_text(st, 7, r->nip);
+	store_bind_text(st, 8, r->name);
+	store_bind_text(st, 9, r->email);
+	store_bind_text(st, 10, r->form_email);
+	store_bind_text(st, 11, r->golongan);
+	store_bind_text(st, 12, r->jabatan);
+	store_bind_text(st, 13, r->unit);
+	store_bind_text(st, 14, r->phone);
+	store_bind_text(st, 15, r->ktp);
+	store_bind_text(st, 16, verdict);
+	sqlite3_bind_int(st, 17, superseded);
+	store_bind_text(st, 18, r->note);
+	if (store_step_done(st))
+		return -1;
+	*id = sqlite3_last_insert_rowid(in->ctx->db);
+	return 0;
+}
+
+/*
+ * Rows without a usable NIK ("orphans") belong to nobody; a later row by
+ * the same person (same e-mail, Google account or NIP) supersedes them.
+ * Each key has its own partial index over orphans only; INDEXED BY keeps
+ * the planner from scanning every orphan through the applicant_id index.
+ */
+static const char *const orphan_update[3] = {
+	"UPDATE submissions INDEXED BY submissions_orphan_email SET superseded=1"
+	" WHERE applicant_id IS NULL AND email=?1 AND superseded=0 AND submitted_at<=?2",
+	"UPDATE submissions INDEXED BY submissions_orphan_form_email SET superseded=1"
+	" WHERE applicant_id IS NULL AND form_email=?1 AND superseded=0 AND submitted_at<=?2",
+	"UPDATE submissions INDEXED BY submissions_orphan_nip SET superseded=1"
+	" WHERE applicant_id IS NULL AND nip=?1 AND superseded=0 AND submitted_at<=?2",
+};
+static const char *const orphan_newer[3] = {
+	"SELECT 1 FROM submissions INDEXED BY submissions_orphan_email"
+	" WHERE applicant_id IS NULL AND email=?1 AND submitted_at>?2",
+	"SELECT 1 FROM submissions INDEXED BY submissions_orphan_form_email"
+	" WHERE applicant_id IS NULL AND form_email=?1 AND submitted_at>?2",
+	"SELECT 1 FROM submissions INDEXED BY submissions_orphan_nip"
+	" WHERE applicant_id IS NULL AND nip=?1 AND submitted_at>?2",
+};
+
+static const char *orphan_key(const struct row *r, int k)
+{
+	const char *v = k == 0 ? r->email : k == 1 ? r->form_email : r->nip;
+
+	return v && *v ? v : NULL;
+}
+
+/* Older orphans of the same person are superseded by this row. */
+static int supersede_orphans(struct intake *in, const struct row *r)
+{
+	if (!in->orphans)
+		return 0;
+	for (int k = 0; k < 3; k++) {
+		sqlite3_stmt *st;
+
+		if (!orphan_key(r, k))
+			continue;
+		st = store_stmt(in->ctx->db, orphan_update[k]);
+		if (!st)
+			return -1;
+		store_bind_text(st, 1, orphan_key(r, k));
+		store_bind_text(st, 2, r->ts);
+		if (store_step_done(st))
+			return -1;
+	}
+	return 0;
+}
+
+/* Is there a newer submission by the same person than this orphan row? */
+static int orphan_is_stale(struct intake *in, const struct row *r, bool *stale)
+{
+	sqlite3_stmt *st = store_stmt(in->ctx->db,
+		"SELECT 1 FROM applicants WHERE (email=?1 OR nip=?2) AND submitted_at>?3");
+	int rc;
+
+	*stale = false;
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, orphan_key(r, 0));
+	store_bind_text(st, 2, orphan_key(r, 2));
+	store_bind_text(st, 3, r->ts);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
+	*stale = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	for (int k = 0; k < 3 && !*stale && in->orphans; k++) {
+		if (!orphan_key(r, k))
+			continue;
+		st = store_stmt(in->ctx->db, orphan_newer[k]);
+		if (!st)
+			return -1;
+		store_bind_text(st, 1, orphan_key(r, k));
+		store_bind_text(st, 2, r->ts);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
+		*stale = rc == SQLITE_ROW;
+		sqlite3_reset(st);
+	}
+	return 0;
+}
+
+struct applicant {
+	long long id;
+	char *state, *submitted_at, *data_hash, *bundle, *waiver, *waiver_by;
+	long long submission_id;
+};
+
+static void applicant_release(struct applicant *a)
+{
+	g_free(a->state);
+	g_free(a->submitted_at);
+	g_free(a->data_hash);
+	g_free(a->bundle);
+	g_free(a->waiver);
+	g_free(a->waiver_by);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? g_strdup((const char *)s) : NULL;
+}
+
+/* 1 found, 0 not, -1 error. */
+static int find_applicant(struct intake *in, const char *hmac, struct applicant *a)
+{
+	sqlite3_stmt *st = store_stmt(in->ctx->db,
+		"SELECT id, state, submitted_at, data_hash, bundle, waiver, waiver_by, submission_id"
+		" FROM applicants WHERE nik_hmac=?");
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, hmac);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
+	a->id = sqlite3_column_int64(st, 0);
+	a->state = col_dup(st, 1);
+	a->submitted_at = col_dup(st, 2);
+	a->data_hash = col_dup(st, 3);
+	a->bundle = col_dup(st, 4);
+	a->waiver = col_dup(st, 5);
+	a->waiver_by = col_dup(st, 6);
+	a->submission_id = sqlite3_column_int64(st, 7);
+	sqlite3_reset(st);
+	return 1;
+}
+
+static int write_applicant(struct intake *in, const struct row *r, long long id,
+			   long long sub_id, const char *state)
+{
+	sqlite3_stmt *st;
+
+	if (!id) {
+		st = store_stmt(in->ctx->db,
+			"INSERT INTO applicants(nik_hmac, nik, nip, name, email, golongan, jabatan,"
+			" unit, phone, ktp, data_hash, submission_id, submitted_at, first_day, state,"
+			" state_day, state_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+			" ?15,?14,?16)");
+	} else {
+		st = store_stmt(in->ctx->db,
+			"UPDATE applicants SET nik=?2, nip=?3, name=?4, email=?5, golongan=?6,"
+			" jabatan=?7, unit=?8, phone=?9, ktp=?10, data_hash=?11, submission_id=?12,"
+			" submitted_at=?13 WHERE id=?17");
+	}
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, r->nik_hmac);
+	store_bind_text(st, 2, r->nik);
+	store_bind_text(st, 3, r->nip);
+	store_bind_text(st, 4, r->name);
+	store_bind_text(st, 5, r->email);
+	store_bind_text(st, 6, r->golongan);
+	store_bind_text(st, 7, r->jabatan);
+	store_bind_text(st, 8, r->unit);
+	store_bind_text(st, 9, r->phone);
+	store_bind_text(st, 10, r->ktp);
+	store_bind_text(st, 11, r->data_hash);
+	sqlite3_bind_int64(st, 12, sub_id);
+	store_bind_text(st, 13, r->ts);
+	if (!id) {
+		store_bind_text(st, 14, in->ctx->today);
+		store_bind_text(st, 15, state);
+		store_bind_text(st, 16, store_now());
+	} else {
+		sqlite3_bind_int64(st, 17, id);
+	}
+	return store_step_done(st);
+}
+
+static int mark_superseded(struct intake *in, long long sub_id)
+{
+	sqlite3_stmt *st = store_stmt(in->ctx->db, "UPDATE submissions SET superseded=1 WHERE id=?");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, sub_id);
+	return store_step_done(st);
+}
+
+static int row_exists(struct intake *in, const struct row *r, bool *exists)
+{
+	sqlite3_stmt *st = store_stmt(in->ctx->db, "SELECT 1 FROM submissions WHERE row_key=?");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_blob(st, 1, r->key, sizeof(r->key), SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
+	*exists = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* Apply one checked row. */
+static int apply_row(struct intake *in, struct row *r, long row_no)
+{
+	struct applicant a = { 0 };
+	bool valid, exists = false;
+	long long sub_id;
+	int found, rc = -1;
+	char *note = NULL;
+
+	if (row_exists(in, r, &exists))
+		return -1;
+	if (exists) {
+		in->c.dup++;
+		return 0;
+	}
+	in->c.fresh++;
+
+	if (!r->nik_ok) {
+		bool stale = false;
+
+		in->c.rejected++;
+		if (orphan_is_stale(in, r, &stale) ||
+		    insert_submission(in, r, row_no, 0, "REJECTED", stale, &sub_id) ||
+		    insert_problems(in, sub_id) || supersede_orphans(in, r))
+			return -1;
+		in->orphans++;
+		return 0;
+	}
+
+	found = find_applicant(in, r->nik_hmac, &a);
+	if (found < 0)
+		return -1;
+	valid = in->pl->len == 0 || (found && a.waiver && all_waivable(in->pl));
+	if (!valid)
+		note = problems_summary(in->pl);
+	else if (in->pl->len)
+		note = g_strdup_printf("pengecualian oleh %s: %s", a.waiver_by, a.waiver);
+
+	if (!found) {
+		const char *state = valid ? "VALID" : "REJECTED";
+
+		sqlite3_stmt *st;
+
+		if (write_applicant(in, r, 0, 0, state))
+			goto out;
+		a.id = sqlite3_last_insert_rowid(in->ctx->db);
+		if (insert_submission(in, r, row_no, a.id, valid ? "VALID" : "REJECTED", 0, &sub_id) ||
+		    insert_problems(in, sub_id) ||
+		    store_history(in->ctx, a.id, NULL, state, in->file, note))
+			goto out;
+		st = store_stmt(in->ctx->db, "UPDATE applicants SET submission_id=? WHERE id=?");
+		if (!st)
+			goto out;
+		sqlite3_bind_int64(st, 1, sub_id);
+		sqlite3_bind_int64(st, 2, a.id);
+		if (store_step_done(st))
+			goto out;
+		in->c.applicants_new++;
+		valid ? in->c.valid++ : in->c.rejected++;
+	} else if (strcmp(r->ts, a.submitted_at) < 0) {
+		/* Older than what we hold (an earlier row of a cumulative
+		 * export, read late): kept for the record, replaced already. */
+		if (insert_submission(in, r, row_no, a.id, valid ? "VALID" : "REJECTED", 1, &sub_id) ||
+		    insert_problems(in, sub_id))
+			goto out;
+		valid ? in->c.valid++ : in->c.rejected++;
+	} else if (!replaceable(a.state)) {
+		/* Already sent to BSrE: a resubmission cannot change it. */
+		bool same = valid && !g_strcmp0(r->data_hash, a.data_hash);
+
+		if (insert_submission(in, r, row_no, a.id, same ? "VALID" : "LATE", same, &sub_id) ||
+		    insert_problems(in, sub_id))
+			goto out;
+		if (!same) {
+			in->c.late++;
+			if (store_history(in->ctx, a.id, a.state, a.state, in->file,
+					  "pengajuan ulang setelah dibundel tidak diterapkan"))
+				goto out;
+		}
+	} else {
+		const char *state = valid ? "VALID" : "REJECTED";
+		bool same = !g_strcmp0(r->data_hash, a.data_hash);
+
+		/* Same data, already further along: keep the letter. */
+		if (valid && same && (!strcmp(a.state, "LETTER") || !strcmp(a.state, "SIGNED")))
+			state = a.state;
+		if (insert_submission(in, r, row_no, a.id, valid ? "VALID" : "REJECTED", 0, &sub_id) ||
+		    insert_problems(in, sub_id) || write_applicant(in, r, a.id, sub_id, NULL) ||
+		    mark_superseded(in, a.submission_id))
+			goto out;
+		if (strcmp(state, a.state)) {
+			if (store_set_state(in->ctx, a.id, a.state, state, in->file, note))
+				goto out;
+		} else if (!same) {
+			if (store_history(in->ctx, a.id, a.state, state, in->file,
+					  note ? note : "data diperbarui dari pengajuan ulang"))
+				goto out;
+		}
+		in->c.applicants_changed++;
+		valid ? in->c.valid++ : in->c.rejected++;
+	}
+	if (supersede_orphans(in, r))
+		goto out;
+	rc = 0;
+out:
+	g_free(note);
+	applicant_release(&a);
+	return rc;
+}
+
+static int on_row(void *ud, const struct table_row *t)
+{
+	struct intake *in = ud;
+	struct row r;
+	int rc;
+
+	in->c.rows++;
+	check_row(in, t, &r);
+	rc = apply_row(in, &r, t->row_no);
+	row_release(&r);
+	if (in->ctx->tty && !(in->c.rows % 20000)) {
+		gint64 now = g_get_monotonic_time();
+
+		if (now - in->t_last > 500000) {
+			in->t_last = now;
+			log_tty("\r  intake %s: %ld baris", in->file, in->c.rows);
+		}
+	}
+	return rc ? TABLE_ABORT : TABLE_OK;
+}
+
+static int on_header(void *ud, const struct table_header *h, char **why)
+{
+	struct intake *in = ud;
+	GString *missing = g_string_new(NULL);
+
+	for (int f = 0; f < F_COUNT; f++)
+		in->cols[f] = h->names[f] ? g_strdup(h->names[f]) : NULL;
+	in->day_first = h->indonesian;
+	in->email_from_form = !in->cols[F_EMAIL] && in->cols[F_FORM_EMAIL];
+	for (int f = 0; f < F_COUNT; f++) {
+		if (in->cols[f] || !(form_cols[f].required || f == F_EMAIL))
+			continue;
+		if (f == F_EMAIL && in->email_from_form)
+			continue;
+		g_string_append_printf(missing, "%s%s", missing->len ? ", " : "", form_cols[f].label);
+	}
+	if (missing->len) {
+		*why = g_strdup_printf("kolom wajib tidak ditemukan: %s (judul kolom yang ada: %d "
+				       "kolom; periksa apakah ini ekspor formulir pendaftaran TTE)",
+				       missing->str, h->file_columns);
+		g_string_free(missing, TRUE);
+		return TABLE_BAD;
+	}
+	g_string_free(missing, TRUE);
+	return TABLE_OK;
+}
+
+/* ---- waivers ---------------------------------------------------------------- */
+
+/* Applicants rejected only for waivable reasons whose waiver was recorded
+ * by `tte accept` become VALID. */
+static int apply_waivers(struct intake *in)
+{
+	sqlite3 *db = in->ctx->db;
+	sqlite3_stmt *st;
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(long long));
+	int rc = -1;
+
+	st = store_prepare(db,
+		"SELECT a.id FROM applicants a WHERE a.state='REJECTED' AND a.waiver IS NOT NULL"
+		" AND NOT EXISTS(SELECT 1 FROM problems p WHERE p.submission_id=a.submission_id"
+		"   AND p.waivable=0)");
+	if (!st)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(st, 0);
+
+		g_array_append_val(ids, id);
+	}
+	sqlite3_finalize(st);
+	if (!ids->len) {
+		rc = 0;
+		goto out;
+	}
+	if (store_begin(db))
+		goto out;
+	for (guint i = 0; i < ids->len; i++) {
+		long long id = g_array_index(ids, long long, i);
+		char *note;
+		char *who = NULL, *why = NULL;
+
+		st = store_prepare(db, "SELECT waiver_by, waiver FROM applicants WHERE id=?");
+		if (!st)
+			goto fail;
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			who = col_dup(st, 0);
+			why = col_dup(st, 1);
+		}
+		sqlite3_finalize(st);
+		note = g_strdup_printf("pengecualian oleh %s: %s", nz(who), nz(why));
+		g_free(who);
+		g_free(why);
+		if (store_set_state(in->ctx, id, "REJECTED", "VALID", "accept", note)) {
+			g_free(note);
+			goto fail;
+		}
+		g_free(note);
+		st = store_prepare(db, "UPDATE submissions SET verdict='VALID' WHERE id="
+				   "(SELECT submission_id FROM applicants WHERE id=?)");
+		if (!st)
+			goto fail;
+		sqlite3_bind_int64(st, 1, id);
+		if (store_step_done(st)) {
+			sqlite3_finalize(st);
+			goto fail;
+		}
+		sqlite3_finalize(st);
+	}
+	if (store_commit(db))
+		goto fail;
+	log_info("waivers applied: %u applicant(s) now VALID", ids->len);
+	log_tty("  pengecualian diterapkan: %u pemohon kini VALID\n", ids->len);
+	rc = 0;
+	goto out;
+fail:
+	store_rollback(db);
+out:
+	g_array_free(ids, TRUE);
+	return rc;
+}
+
+/* ---- the files ---------------------------------------------------------------- */
+
+static int known_input(struct intake *in, const char *sha, bool *known)
+{
+	sqlite3_stmt *st = store_stmt(in->ctx->db, "SELECT 1 FROM inputs WHERE sha256=?");
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, sha);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
+	*known = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return 0;
+}
+
+static void reset_file(struct intake *in)
+{
+	for (int f = 0; f < F_COUNT; f++) {
+		g_free(in->cols[f]);
+		in->cols[f] = NULL;
+	}
+	memset(&in->c, 0, sizeof(in->c));
+}
+
+/* 0 done or quarantined; -1 stage failure. */
+static int take_file(struct intake *in, struct inbox_item *it, struct counts *total)
+{
+	sqlite3 *db = in->ctx->db;
+	char *why = NULL, *stored = NULL, *dir = NULL;
+	bool known = false;
+	int rc, ret = -1;
+	gint64 t0 = g_get_monotonic_time();
+	sqlite3_stmt *st;
+
+	rc = inbox_open(in->ctx, it, &why);
+	if (rc == -1) {
+		ret = inbox_quarantine(in->ctx, "forms", it, why);
+		goto out;
+	}
+	if (rc)
+		goto out;
+	if (known_input(in, it->sha256, &known))
+		goto out;
+	if (known) {
+		/* Committed by an earlier run (perhaps killed before the move),
+		 * or dropped again: nothing to apply. */
+		log_info("forms/%s: already processed (sha256 %.12s), moved aside", it->name,
+			 it->sha256);
+		ret = inbox_done(in->ctx, "forms", it, NULL);
+		goto out;
+	}
+
+	reset_file(in);
+	in->file = it->name;
+	if (store_begin(db))
+		goto out;
+	dir = inbox_done_dir(in->ctx, "forms");
+	st = store_stmt(db, "INSERT INTO inputs(sha256, kind, name, size, day, at, stored)"
+			" VALUES(?,?,?,?,?,?,?)");
+	if (!st)
+		goto fail;
+	store_bind_text(st, 1, it->sha256);
+	store_bind_text(st, 2, "forms");
+	store_bind_text(st, 3, it->name);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)it->st.st_size);
+	store_bind_text(st, 5, in->ctx->today);
+	store_bind_text(st, 6, store_now());
+	store_bind_text(st, 7, dir);
+	if (store_step_done(st))
+		goto fail;
+	in->input_id = sqlite3_last_insert_rowid(db);
+
+	rc = table_read_csv(it->fd, form_cols, F_COUNT, on_header, on_row, in, &why);
+	log_tty("\r");
+	if (rc == TABLE_BAD) {
+		store_rollback(db);
+		ret = inbox_quarantine(in->ctx, "forms", it, why);
+		goto out;
+	}
+	if (rc)
+		goto fail;
+	st = store_stmt(db, "UPDATE inputs SET rows=?, new_rows=?, rejected_rows=? WHERE id=?");
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, in->c.rows);
+	sqlite3_bind_int64(st, 2, in->c.fresh);
+	sqlite3_bind_int64(st, 3, in->c.rejected);
+	sqlite3_bind_int64(st, 4, in->input_id);
+	if (store_step_done(st) || store_commit(db))
+		goto fail;
+	/* Committed: from here the file is only moved. If the move fails the
+	 * next run finds it by its hash and moves it then. */
+	if (inbox_done(in->ctx, "forms", it, &stored))
+		goto out;
+	{
+		sqlite3_stmt *u = store_stmt(db, "UPDATE inputs SET stored=? WHERE id=?");
+
+		if (u) {
+			store_bind_text(u, 1, stored);
+			sqlite3_bind_int64(u, 2, in->input_id);
+			store_step_done(u);
+		}
+	}
+	log_info("forms/%s: %ld rows, %ld new, %ld duplicate, %ld valid, %ld rejected, %ld late;"
+		 " %ld new applicants, %ld updated; %.3f s", it->name, in->c.rows, in->c.fresh,
+		 in->c.dup, in->c.valid, in->c.rejected, in->c.late, in->c.applicants_new,
+		 in->c.applicants_changed, (double)(g_get_monotonic_time() - t0) / 1e6);
+	log_tty("  %s: %ld baris (%ld baru, %ld sudah ada), %ld valid, %ld ditolak\n", it->name,
+		in->c.rows, in->c.fresh, in->c.dup, in->c.valid, in->c.rejected);
+	total->rows += in->c.rows;
+	total->fresh += in->c.fresh;
+	total->valid += in->c.valid;
+	total->rejected += in->c.rejected;
+	ret = 0;
+	goto out;
+fail:
+	store_rollback(db);
+out:
+	g_free(why);
+	g_free(stored);
+	g_free(dir);
+	return ret;
+}
+
+static int intake_run(struct tte_ctx *ctx, int argc, char **argv)
+{
+	static const char *const exts[] = { ".csv", NULL };
+	struct intake in = { .ctx = ctx };
+	struct counts total = { 0 };
+	GPtrArray *items;
+	int waiting, rc = TTE_EXIT_FAIL;
+	long files = 0;
+
+	(void)argv;
+	if (argc > 0) {
+		fprintf(stderr, "tte intake: tidak menerima argumen\n");
+		return TTE_EXIT_USAGE;
+	}
+	in.tz = g_time_zone_new_identifier(ctx->cfg->timezone);
+	if (!in.tz) {
+		fprintf(stderr, "tte: zona waktu [tte] timezone \"%s\" tidak dikenal\n",
+			ctx->cfg->timezone);
+		return TTE_EXIT_USAGE;
+	}
+	date_parse_iso(ctx->today, &in.today);
+	in.pl = problems_new();
+
+	if (apply_waivers(&in))
+		goto out;
+	in.orphans = store_scalar(ctx->db, "SELECT EXISTS(SELECT 1 FROM submissions"
+				  " WHERE applicant_id IS NULL)", 0);
+	items = inbox_scan(ctx, "forms", exts, &waiting);
+	if (!items)
+		goto out;
+	for (guint i = 0; i < items->len; i++) {
+		if (take_file(&in, g_ptr_array_index(items, i), &total)) {
+			g_ptr_array_free(items, TRUE);
+			goto out;
+		}
+		files++;
+	}
+	g_ptr_array_free(items, TRUE);
+	log_info("intake: %ld file(s), %ld rows, %ld new, %ld valid, %ld rejected; %d waiting",
+		 files, total.rows, total.fresh, total.valid, total.rejected, waiting);
+	if (waiting)
+		log_tty("  %d berkas masih disalin (baru berubah); diproses pada run berikutnya\n",
+			waiting);
+	rc = TTE_EXIT_OK;
+out:
+	reset_file(&in);
+	problems_free(in.pl);
+	g_time_zone_unref(in.tz);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct stage_desc d = { .name = "intake", .run = intake_run };
+
+	return stage_main(&d, argc, argv);
+}

@@ -1,0 +1,446 @@
+/*
+ * report - the admins' workbook, outbox/reports/laporan-YYYYMMDD.xlsx.
+ *
+ * Input: the store only. Output: one XLSX per day (a second run the same
+ * day replaces it), written to a temporary name and renamed, so the
+ * outbox shows the old workbook or the new one, never half of one. Sheets:
+ *   Ringkasan   counts by state and by unit, today's inputs and quarantine
+ *   Pemohon     one row per applicant (NIK masked)
+ *   Ditolak     rejected rows not superseded, one row per problem
+ *   Verifikasi  one row per verified PDF
+ * The stage writes nothing to the store, so a failure (a full disk) leaves
+ * the state as it was: exit 1, no workbook change.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+
+#include "config.h"
+#include "dates.h"
+#include "log.h"
+#include "rules.h"
+#include "sheet.h"
+#include "stage.h"
+#include "store.h"
+#include "tte.h"
+
+/* Known states in funnel order, with what they mean to an admin. */
+static const struct {
+	const char *state;
+	const char *meaning;
+} states[] = {
+	{ "REJECTED", "Ditolak: data formulir harus diperbaiki pemohon (lihat lembar Ditolak)" },
+	{ "VALID", "Data valid; menunggu surat rekomendasi" },
+	{ "LETTER", "Surat rekomendasi dibuat; menunggu tanda tangan atau bundel" },
+	{ "SIGNED", "Surat rekomendasi bertanda tangan elektronik telah diverifikasi" },
+	{ "BUNDLED", "Masuk bundel unggahan portal BSrE" },
+	{ "NOT_REGISTERED", "BSrE: belum terdaftar" },
+	{ "NEW", "BSrE: akun dibuat, permohonan belum lengkap" },
+	{ "WAITING_FOR_VERIFICATION", "BSrE: menunggu verifikasi" },
+	{ "NO_CERTIFICATE", "BSrE: belum memiliki sertifikat" },
+	{ "ENROLL", "BSrE: pendaftaran sertifikat berjalan" },
+	{ "ISSUE", "BSrE: sertifikat terbit" },
+	{ "RENEW", "BSrE: pembaruan sertifikat" },
+	{ "EXPIRED", "BSrE: sertifikat kedaluwarsa" },
+	{ "SUSPEND", "BSrE: sertifikat dibekukan" },
+	{ "REVOKE", "BSrE: sertifikat dicabut" },
+	{ "DENIED", "BSrE: permohonan ditolak" },
+};
+
+static int state_index(const char *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(states); i++)
+		if (!strcmp(states[i].state, s))
+			return (int)i;
+	return -1;
+}
+
+static const char *text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+struct report {
+	struct tte_ctx *ctx;
+	struct book book;
+	int offset;		/* seconds east of UTC, for timestamps */
+	lxw_worksheet *sum;
+	uint32_t srow;		/* next row on Ringkasan */
+};
+
+static void sum_line(struct report *r, const char *a, const char *b, lxw_format *f)
+{
+	if (a)
+		worksheet_write_string(r->sum, r->srow, 0, a, f);
+	if (b)
+		worksheet_write_string(r->sum, r->srow, 1, b, f);
+	r->srow++;
+}
+
+static void sum_heading(struct report *r, const char *const *cols, int n)
+{
+	r->srow++;
+	for (int i = 0; i < n; i++)
+		worksheet_write_string(r->sum, r->srow, (lxw_col_t)i, cols[i], r->book.bold);
+	r->srow++;
+}
+
+static int summary(struct report *r)
+{
+	sqlite3 *db = r->ctx->db;
+	GDate today;
+	char *longdate;
+	long long counts[ARRAY_SIZE(states)] = { 0 };
+	GPtrArray *other = g_ptr_array_new_with_free_func(g_free);
+	sqlite3_stmt *st;
+	long long total = 0;
+
+	r->sum = workbook_add_worksheet(r->book.wb, "Ringkasan");
+	if (!r->sum)
+		return -1;
+	worksheet_set_column(r->sum, 0, 0, 42, NULL);
+	worksheet_set_column(r->sum, 1, 1, 14, NULL);
+	worksheet_set_column(r->sum, 2, 20, 14, NULL);
+	date_parse_iso(r->ctx->today, &today);
+	longdate = date_long_id(&today);
+	{
+		char *t = g_strdup_printf("Laporan Penerbitan Sertifikat Elektronik (TTE) - %s",
+					  r->ctx->cfg->instansi);
+
+		worksheet_write_string(r->sum, r->srow++, 0, t, r->book.title);
+		g_free(t);
+	}
+	sum_line(r, "Tanggal laporan", longdate, NULL);
+	g_free(longdate);
+	sum_line(r, "Dibuat", store_now(), NULL);
+
+	/* By state. */
+	st = store_prepare(db, "SELECT state, count(*) FROM applicants GROUP BY state");
+	if (!st)
+		goto fail;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int i = state_index(text(st, 0));
+		long long n = sqlite3_column_int64(st, 1);
+
+		total += n;
+		if (i >= 0)
+			counts[i] = n;
+		else
+			g_ptr_array_add(other, g_strdup_printf("%s\t%lld", text(st, 0), n));
+	}
+	sqlite3_finalize(st);
+	{
+		static const char *const h[] = { "Status", "Jumlah", "Arti" };
+
+		sum_heading(r, h, 3);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(states); i++) {
+		if (!counts[i] && i > 4)
+			continue;	/* BSrE states only once they occur */
+		worksheet_write_string(r->sum, r->srow, 0, states[i].state, NULL);
+		worksheet_write_number(r->sum, r->srow, 1, (double)counts[i], NULL);
+		worksheet_write_string(r->sum, r->srow, 2, states[i].meaning, NULL);
+		r->srow++;
+	}
+	for (guint i = 0; i < other->len; i++) {
+		gchar **kv = g_strsplit(g_ptr_array_index(other, i), "\t", 2);
+
+		worksheet_write_string(r->sum, r->srow, 0, kv[0], NULL);
+		worksheet_write_number(r->sum, r->srow, 1, g_ascii_strtod(kv[1], NULL), NULL);
+		r->srow++;
+		g_strfreev(kv);
+	}
+	worksheet_write_string(r->sum, r->srow, 0, "Jumlah pemohon", r->book.bold);
+	worksheet_write_number(r->sum, r->srow, 1, (double)total, r->book.bold);
+	r->srow++;
+	worksheet_write_string(r->sum, r->srow, 0, "Baris ditolak yang belum diperbaiki", NULL);
+	worksheet_write_number(r->sum, r->srow, 1,
+			       (double)store_scalar(db, "SELECT count(*) FROM submissions WHERE"
+						    " verdict IN ('REJECTED','LATE') AND superseded=0", 0),
+			       NULL);
+	r->srow++;
+
+	/* By unit: the states present as columns. */
+	{
+		GPtrArray *cols = g_ptr_array_new();
+		GHashTable *units = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		GPtrArray *order = g_ptr_array_new();
+		int ncols;
+
+		for (size_t i = 0; i < ARRAY_SIZE(states); i++)
+			if (counts[i])
+				g_ptr_array_add(cols, (gpointer)states[i].state);
+		ncols = (int)cols->len;
+		st = store_prepare(db, "SELECT unit, state, count(*) FROM applicants"
+				   " GROUP BY unit, state ORDER BY unit");
+		if (!st) {
+			g_ptr_array_free(cols, TRUE);
+			g_ptr_array_free(order, TRUE);
+			g_hash_table_destroy(units);
+			goto fail;
+		}
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *u = text(st, 0) && *text(st, 0) ? text(st, 0) : "(kosong)";
+			long long *row = g_hash_table_lookup(units, u);
+			int si = state_index(text(st, 1));
+
+			if (!row) {
+				char *key = g_strdup(u);
+
+				row = g_new0(long long, ncols + 1);
+				g_hash_table_insert(units, key, row);
+				g_ptr_array_add(order, key);
+			}
+			row[ncols] += sqlite3_column_int64(st, 2);
+			for (int c = 0; c < ncols && si >= 0; c++)
+				if (!strcmp(cols->pdata[c], states[si].state))
+					row[c] += sqlite3_column_int64(st, 2);
+		}
+		sqlite3_finalize(st);
+		r->srow++;
+		worksheet_write_string(r->sum, r->srow, 0, "Unit Kerja", r->book.bold);
+		worksheet_write_string(r->sum, r->srow, 1, "Jumlah", r->book.bold);
+		for (int c = 0; c < ncols; c++)
+			worksheet_write_string(r->sum, r->srow, (lxw_col_t)(c + 2), cols->pdata[c],
+					       r->book.bold);
+		r->srow++;
+		for (guint i = 0; i < order->len; i++) {
+			long long *row = g_hash_table_lookup(units, order->pdata[i]);
+
+			worksheet_write_string(r->sum, r->srow, 0, order->pdata[i], NULL);
+			worksheet_write_number(r->sum, r->srow, 1, (double)row[ncols], NULL);
+			for (int c = 0; c < ncols; c++)
+				worksheet_write_number(r->sum, r->srow, (lxw_col_t)(c + 2),
+						       (double)row[c], NULL);
+			r->srow++;
+		}
+		g_ptr_array_free(cols, TRUE);
+		g_ptr_array_free(order, TRUE);
+		g_hash_table_destroy(units);
+	}
+
+	/* Today's inputs and quarantine. */
+	{
+		static const char *const h[] = { "Berkas diproses hari ini", "Baris", "Baris baru",
+						 "Ditolak", "Jenis" };
+
+		sum_heading(r, h, 5);
+	}
+	st = store_prepare(db, "SELECT name, rows, new_rows, rejected_rows, kind FROM inputs"
+			   " WHERE day=? ORDER BY id");
+	if (!st)
+		goto fail;
+	store_bind_text(st, 1, r->ctx->today);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		worksheet_write_string(r->sum, r->srow, 0, text(st, 0), NULL);
+		for (int c = 1; c <= 3; c++)
+			worksheet_write_number(r->sum, r->srow, (lxw_col_t)c,
+					       (double)sqlite3_column_int64(st, c), NULL);
+		worksheet_write_string(r->sum, r->srow, 4, text(st, 4), NULL);
+		r->srow++;
+	}
+	sqlite3_finalize(st);
+	{
+		static const char *const h[] = { "Berkas dikarantina hari ini", "Alasan" };
+
+		sum_heading(r, h, 2);
+	}
+	st = store_prepare(db, "SELECT kind || '/' || name, why, stored FROM quarantine WHERE day=?"
+			   " ORDER BY id");
+	if (!st)
+		goto fail;
+	store_bind_text(st, 1, r->ctx->today);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		worksheet_write_string(r->sum, r->srow, 0, text(st, 0), NULL);
+		worksheet_write_string(r->sum, r->srow, 1, text(st, 1), NULL);
+		r->srow++;
+	}
+	sqlite3_finalize(st);
+	g_ptr_array_free(other, TRUE);
+	return 0;
+fail:
+	g_ptr_array_free(other, TRUE);
+	return -1;
+}
+
+static const struct sheet_col applicant_cols[] = {
+	{ "No", 7 }, { "NIP", 21 }, { "Nama", 32 }, { "NIK", 19 }, { "Email", 30 },
+	{ "Unit Kerja", 30 }, { "Golongan", 10 }, { "Pangkat", 24 }, { "Jabatan", 22 },
+	{ "No. Telepon", 16 }, { "Status", 14 }, { "Sejak", 12 }, { "Diajukan", 17 },
+	{ "Catatan", 60 },
+};
+
+static int applicants_sheet(struct report *r)
+{
+	sqlite3 *db = r->ctx->db;
+	struct sheet s;
+	sqlite3_stmt *st;
+	long long n = store_scalar(db, "SELECT count(*) FROM applicants", 0), no = 0;
+
+	st = store_prepare(db,
+		"SELECT a.nip, a.name, a.nik, a.email, a.unit, a.golongan, a.jabatan, a.phone,"
+		" a.state, a.state_day, a.submitted_at, a.waiver, a.waiver_by, a.purged_day,"
+		" CASE WHEN a.state='REJECTED' THEN (SELECT group_concat(p.reason, '; ')"
+		"   FROM problems p WHERE p.submission_id=a.submission_id) END"
+		" FROM applicants a ORDER BY a.id");
+	if (!st)
+		return -1;
+	sheet_begin(&s, &r->book, "Pemohon", applicant_cols, (int)ARRAY_SIZE(applicant_cols), n);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char masked[24];
+		GString *note = g_string_new(NULL);
+
+		sheet_row(&s);
+		sheet_int(&s, 0, ++no);
+		sheet_text(&s, 1, text(st, 0));
+		sheet_text(&s, 2, text(st, 1));
+		if (text(st, 13))
+			g_strlcpy(masked, "dihapus", sizeof(masked));
+		else
+			rules_mask_nik(text(st, 2), masked, sizeof(masked));
+		sheet_text(&s, 3, masked);
+		sheet_text(&s, 4, text(st, 3));
+		sheet_text(&s, 5, text(st, 4));
+		sheet_text(&s, 6, text(st, 5));
+		sheet_text(&s, 7, rules_pangkat(text(st, 5)));
+		sheet_text(&s, 8, text(st, 6));
+		sheet_text(&s, 9, text(st, 7));
+		sheet_text(&s, 10, text(st, 8));
+		sheet_time(&s, 11, text(st, 9), r->offset);
+		sheet_time(&s, 12, text(st, 10), r->offset);
+		if (text(st, 14))
+			g_string_append(note, text(st, 14));
+		if (text(st, 11))
+			g_string_append_printf(note, "%sPengecualian oleh %s: %s", note->len ? "; " : "",
+					       text(st, 12), text(st, 11));
+		sheet_text(&s, 13, note->str);
+		g_string_free(note, TRUE);
+	}
+	sqlite3_finalize(st);
+	sheet_release(&s);
+	return s.failed ? -1 : 0;
+}
+
+static const struct sheet_col rejected_cols[] = {
+	{ "Berkas", 30 }, { "Baris", 7 }, { "Diajukan", 17 }, { "NIP", 21 }, { "Nama", 30 },
+	{ "Email", 30 }, { "Kolom", 22 }, { "Alasan", 80 },
+};
+
+static int rejected_sheet(struct report *r)
+{
+	sqlite3 *db = r->ctx->db;
+	struct sheet s;
+	sqlite3_stmt *st;
+	long long n = store_scalar(db, "SELECT count(*) FROM problems p JOIN submissions s ON"
+				   " s.id=p.submission_id WHERE s.verdict IN ('REJECTED','LATE')"
+				   " AND s.superseded=0", 0);
+
+	st = store_prepare(db,
+		"SELECT i.name, s.row_no, s.submitted_at, s.nip, s.name, s.email, p.col, p.reason"
+		" FROM submissions s JOIN inputs i ON i.id=s.input_id"
+		" JOIN problems p ON p.submission_id=s.id"
+		" WHERE s.verdict IN ('REJECTED','LATE') AND s.superseded=0"
+		" ORDER BY s.id, p.rowid");
+	if (!st)
+		return -1;
+	sheet_begin(&s, &r->book, "Ditolak", rejected_cols, (int)ARRAY_SIZE(rejected_cols), n);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		sheet_row(&s);
+		sheet_text(&s, 0, text(st, 0));
+		sheet_int(&s, 1, sqlite3_column_int64(st, 1));
+		sheet_time(&s, 2, text(st, 2), r->offset);
+		sheet_text(&s, 3, text(st, 3));
+		sheet_text(&s, 4, text(st, 4));
+		sheet_text(&s, 5, text(st, 5));
+		sheet_text(&s, 6, text(st, 6));
+		sheet_text(&s, 7, text(st, 7));
+	}
+	sqlite3_finalize(st);
+	sheet_release(&s);
+	return s.failed ? -1 : 0;
+}
+
+static const struct sheet_col verify_cols[] = {
+	{ "Berkas", 34 }, { "Tanggal", 12 }, { "Kesimpulan", 16 }, { "Tanda tangan", 12 },
+	{ "Penanda tangan", 30 }, { "Surat", 22 }, { "Keterangan", 70 }, { "SHA-256", 66 },
+};
+
+static int verify_sheet(struct report *r)
+{
+	sqlite3 *db = r->ctx->db;
+	struct sheet s;
+	sqlite3_stmt *st;
+	long long n = store_scalar(db, "SELECT count(*) FROM verifications", 0);
+
+	st = store_prepare(db, "SELECT name, day, conclusion, signatures, signer, letter_id,"
+			   " summary, sha256 FROM verifications ORDER BY id");
+	if (!st)
+		return -1;
+	sheet_begin(&s, &r->book, "Verifikasi", verify_cols, (int)ARRAY_SIZE(verify_cols), n);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		sheet_row(&s);
+		sheet_text(&s, 0, text(st, 0));
+		sheet_time(&s, 1, text(st, 1), 0);
+		sheet_text(&s, 2, text(st, 2));
+		sheet_int(&s, 3, sqlite3_column_int64(st, 3));
+		sheet_text(&s, 4, text(st, 4));
+		sheet_text(&s, 5, text(st, 5));
+		sheet_text(&s, 6, text(st, 6));
+		sheet_text(&s, 7, text(st, 7));
+	}
+	sqlite3_finalize(st);
+	sheet_release(&s);
+	return s.failed ? -1 : 0;
+}
+
+static int report_run(struct tte_ctx *ctx, int argc, char **argv)
+{
+	struct report r = { .ctx = ctx };
+	char *name = g_strdup_printf("laporan-%s.xlsx", ctx->today_compact);
+	char *path = tte_path(ctx, "outbox", "reports", name, NULL);
+	GTimeZone *tz = g_time_zone_new_identifier(ctx->cfg->timezone);
+	int rc = TTE_EXIT_FAIL;
+
+	(void)argv;
+	if (argc > 0) {
+		fprintf(stderr, "tte report: tidak menerima argumen\n");
+		rc = TTE_EXIT_USAGE;
+		goto out;
+	}
+	if (!tz) {
+		fprintf(stderr, "tte: zona waktu \"%s\" tidak dikenal\n", ctx->cfg->timezone);
+		rc = TTE_EXIT_USAGE;
+		goto out;
+	}
+	r.offset = g_time_zone_get_offset(tz, g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL,
+									 (gint64)ctx->now));
+	if (book_open(&r.book, ctx, path))
+		goto out;
+	/* Read everything in one snapshot, so the sheets agree with each other. */
+	if (store_exec(ctx->db, "BEGIN") || summary(&r) || applicants_sheet(&r) ||
+	    rejected_sheet(&r) || verify_sheet(&r)) {
+		store_rollback(ctx->db);
+		book_abort(&r.book);
+		goto out;
+	}
+	store_rollback(ctx->db);
+	if (book_close(&r.book))
+		goto out;
+	log_info("report written: outbox/reports/%s", name);
+	log_tty("  laporan: outbox/reports/%s\n", name);
+	rc = TTE_EXIT_OK;
+out:
+	if (tz)
+		g_time_zone_unref(tz);
+	g_free(path);
+	g_free(name);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct stage_desc d = { .name = "report", .run = report_run };
+
+	return stage_main(&d, argc, argv);
+}

@@ -1,0 +1,71 @@
+/*
+ * testutil.h - helpers for tte's tests: temporary roots, running the built
+ * binary, reading back what it wrote with the tools a user would (unzip,
+ * sqlite3), and parsing XLSX sheets with libxml2.
+ *
+ * Everything aborts the test (cmocka fail) on a setup error; helpers return
+ * newly allocated memory the caller frees with g_free / g_ptr_array_unref.
+ */
+#ifndef TTE_TESTUTIL_H
+#define TTE_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <glib.h>
+
+/* The tte binary under test: $TTE_BIN, else build/asan/tte. */
+const char *tu_bin(void);
+
+/* A fresh root under $TMPDIR with tte.conf (settle_seconds = 0, a made-up
+ * recommender) and EXTRA_CONF appended (may be NULL). */
+char *tu_root_new(const char *extra_conf);
+
+/* rm -rf ROOT and free it. */
+void tu_root_free(char *root);
+
+/* Run `tte --root ROOT [--date DATE] ARGS...` (NULL-terminated). Returns the
+ * exit status; *OUT and *ERR (may be NULL) get stdout and stderr. */
+int tu_tte(const char *root, const char *date, char **out, char **err, ...)
+	__attribute__((sentinel));
+
+/* Run a shell command; returns its exit status. Output into *OUT if not NULL. */
+int tu_sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Write / read / copy whole files. */
+void tu_write(const char *path, const char *data, size_t len);
+void tu_write_str(const char *path, const char *text);
+char *tu_read(const char *path, size_t *len);
+void tu_copy(const char *src, const char *dst);
+char *tu_path(const char *root, const char *rel);
+/* Path of a file of ../shared/samples (or $TTE_SHARED/samples). */
+char *tu_sample(const char *rel);
+/* Path in ../shared ($TTE_SHARED). */
+char *tu_shared(const char *rel);
+
+/* Query ROOT/var/tte.db with the sqlite3 command-line tool; rows separated
+ * by '\n', columns by '|', trailing newline removed. */
+char *tu_sql(const char *root, const char *sql);
+long long tu_sql_int(const char *root, const char *sql);
+
+/* A sheet of an XLSX file, read with unzip -p and libxml2: a GPtrArray of
+ * rows, each a GPtrArray of cell texts (char *, "" for empty cells), by
+ * column from A. Shared and inline strings resolved. NULL when the sheet
+ * is missing. */
+GPtrArray *tu_xlsx_sheet(const char *xlsx, const char *sheet);
+
+/* Cell text at ROW (0 = first row) and COL, "" when absent. */
+const char *tu_cell(GPtrArray *rows, guint row, guint col);
+
+/* Index of the column whose header (row 0) is NAME, or -1. */
+int tu_col(GPtrArray *rows, const char *name);
+
+/* Row index whose column COL equals VALUE, or -1. */
+int tu_find_row(GPtrArray *rows, int col, const char *value);
+
+/* Does FILE (or any file under a directory) contain NEEDLE? */
+gboolean tu_file_contains(const char *path, const char *needle);
+
+#endif
