@@ -55,16 +55,21 @@ void store_rollback(sqlite3 *db);
 sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql);
 
 /* A cached prepared statement for SQL, which must be a string literal (the
- * cache keys on its address and text). Reset and with bindings cleared;
- * owned by the store, finalized by store_close(). */
+ * cache keys on its address). Reset, with the previous bindings still in
+ * place: bind every parameter. Owned by the store, finalized by
+ * store_close(). */
 sqlite3_stmt *store_stmt(sqlite3 *db, const char *sql);
 
 /* Step a statement expected to finish (INSERT/UPDATE/DELETE), then reset
  * it. */
 int store_step_done(sqlite3_stmt *st);
 
-/* Bind TEXT or NULL (when S is NULL) at position I. */
+/* Bind TEXT or NULL (when S is NULL) at position I (copied). */
 void store_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+/* The same without a copy: S must stay valid until the statement is
+ * reset (hot paths that step right after binding). */
+void store_bind_static(sqlite3_stmt *st, int i, const char *s);
 
 /* The HMAC-SHA256 of a cleaned 16-digit NIK under the store's key, as 64
  * hex digits. */

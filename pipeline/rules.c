@@ -25,7 +25,7 @@ static const char *const field_ids[F_COUNT] = {
 
 const char *field_id(enum field f)
 {
-	return f < F_COUNT ? field_ids[f] : "?";
+	return f < F_COUNT ? field_ids[f] : "-";
 }
 
 static void problem_clear(gpointer p)
@@ -496,28 +496,39 @@ static void golongan_init(void)
 }
 
 /* "PENATA TKT. I (III/D)" -> "PENATA TK I III D": letters and digits as
- * words, Tingkat/Tkt/Tk as TK, and "1" after TK as "I". */
+ * words, Tingkat/Tkt/Tk as TK, and "1" after TK as "I". UP is upper case. */
 static char *pangkat_tokens(const char *up)
 {
-	gchar **words = g_regex_split_simple("[^A-Z0-9]+", up, 0, 0);
-	GString *s = g_string_new(NULL);
+	GString *s = g_string_sized_new(32);
 	bool after_tk = false;
+	const char *p = up;
 
-	for (gchar **w = words; *w; w++) {
-		const char *t = *w;
+	while (*p) {
+		const char *w;
+		size_t n;
 
-		if (!*t)
-			continue;
-		if (!strcmp(t, "TINGKAT") || !strcmp(t, "TKT") || !strcmp(t, "TK"))
-			t = "TK";
-		else if (after_tk && !strcmp(t, "1"))
-			t = "I";
-		after_tk = !strcmp(t, "TK");
+		while (*p && !g_ascii_isalnum(*p))
+			p++;
+		w = p;
+		while (g_ascii_isalnum(*p))
+			p++;
+		n = (size_t)(p - w);
+		if (!n)
+			break;
 		if (s->len)
 			g_string_append_c(s, ' ');
-		g_string_append(s, t);
+		if ((n == 7 && !memcmp(w, "TINGKAT", 7)) || (n == 3 && !memcmp(w, "TKT", 3)) ||
+		    (n == 2 && !memcmp(w, "TK", 2))) {
+			g_string_append(s, "TK");
+			after_tk = true;
+			continue;
+		}
+		if (after_tk && n == 1 && *w == '1')
+			g_string_append_c(s, 'I');
+		else
+			g_string_append_len(s, w, (gssize)n);
+		after_tk = false;
 	}
-	g_strfreev(words);
 	return g_string_free(s, FALSE);
 }
 

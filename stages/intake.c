@@ -91,7 +91,10 @@ struct intake {
 
 	/* per file */
 	const char *file;		/* name as dropped */
-	long long orphans;		/* rows without a usable NIK in the store */
+	long long next_applicant;	/* ids handed out in this run (we hold the lock) */
+	long long next_submission;
+	unsigned char *bloom;		/* keys of live orphans; see orphan_key() */
+	EVP_MD_CTX *md;			/* reused for the row hashes */
 	long long input_id;
 	char *cols[F_COUNT];		/* header texts as written */
 	bool day_first;
@@ -134,9 +137,9 @@ static const char *nz(const char *s)
 }
 
 /* Hash of fields joined with a separator no field contains (0x1F). */
-static void fields_hash(const char *const *f, size_t n, unsigned char *out, size_t outlen)
+static void fields_hash(EVP_MD_CTX *md, const char *const *f, size_t n, unsigned char *out,
+			size_t outlen)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned char dig[32];
 
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
@@ -145,7 +148,6 @@ static void fields_hash(const char *const *f, size_t n, unsigned char *out, size
 		EVP_DigestUpdate(md, "\x1f", 1);
 	}
 	EVP_DigestFinal_ex(md, dig, NULL);
-	EVP_MD_CTX_free(md);
 	memcpy(out, dig, outlen);
 }
 
@@ -228,8 +230,8 @@ static void check_row(struct intake *in, const struct table_row *t, struct row *
 				    r->unit, r->phone };
 		unsigned char dh[32];
 
-		fields_hash(k, ARRAY_SIZE(k), r->key, sizeof(r->key));
-		fields_hash(d, ARRAY_SIZE(d), dh, sizeof(dh));
+		fields_hash(in->md, k, ARRAY_SIZE(k), r->key, sizeof(r->key));
+		fields_hash(in->md, d, ARRAY_SIZE(d), dh, sizeof(dh));
 		hex(dh, sizeof(dh), r->data_hash);
 	}
 }
@@ -240,6 +242,8 @@ static char *problem_columns(struct intake *in, const struct problem *p)
 	enum field f = p->field;
 	const char *a;
 
+	if (f >= F_COUNT)
+		return g_strdup("-");
 	if (f == F_EMAIL && in->email_from_form)
 		f = F_FORM_EMAIL;
 	a = in->cols[f] ? in->cols[f] : form_cols[f].label;
@@ -292,41 +296,49 @@ static char *problems_summary(problem_list *pl)
 	return g_string_free(s, FALSE);
 }
 
+/* Insert the row as submission *ID (taken from the run's counter). 0 new,
+ * 1 when the same row is already stored (a re-drop or cumulative export),
+ * -1 on error. */
 static int insert_submission(struct intake *in, const struct row *r, long row_no,
 			     long long applicant_id, const char *verdict, int superseded,
 			     long long *id)
 {
 	sqlite3_stmt *st = store_stmt(in->ctx->db,
-		"INSERT INTO submissions(input_id, row_no, row_key, submitted_at, applicant_id,"
+		"INSERT INTO submissions(id, input_id, row_no, row_key, submitted_at, applicant_id,"
 		" nik, nip, name, email, form_email, golongan, jabatan, unit, phone, ktp,"
-		" verdict, superseded, note) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+		" verdict, superseded, note) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+		" ON CONFLICT(row_key) DO NOTHING");
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, in->input_id);
-	sqlite3_bind_int64(st, 2, row_no);
-	sqlite3_bind_blob(st, 3, r->key, sizeof(r->key), SQLITE_STATIC);
-	store_bind_text(st, 4, r->ts);
+	*id = in->next_submission;
+	sqlite3_bind_int64(st, 1, *id);
+	sqlite3_bind_int64(st, 2, in->input_id);
+	sqlite3_bind_int64(st, 3, row_no);
+	sqlite3_bind_blob(st, 4, r->key, sizeof(r->key), SQLITE_STATIC);
+	store_bind_static(st, 5, r->ts);
 	if (applicant_id)
-		sqlite3_bind_int64(st, 5, applicant_id);
+		sqlite3_bind_int64(st, 6, applicant_id);
 	else
-		sqlite3_bind_null(st, 5);
-	store_bind_text(st, 6, r->nik);
-	store_bind_text(st, 7, r->nip);
-	store_bind_text(st, 8, r->name);
-	store_bind_text(st, 9, r->email);
-	store_bind_text(st, 10, r->form_email);
-	store_bind_text(st, 11, r->golongan);
-	store_bind_text(st, 12, r->jabatan);
-	store_bind_text(st, 13, r->unit);
-	store_bind_text(st, 14, r->phone);
-	store_bind_text(st, 15, r->ktp);
-	store_bind_text(st, 16, verdict);
-	sqlite3_bind_int(st, 17, superseded);
-	store_bind_text(st, 18, r->note);
+		sqlite3_bind_null(st, 6);
+	store_bind_static(st, 7, r->nik);
+	store_bind_static(st, 8, r->nip);
+	store_bind_static(st, 9, r->name);
+	store_bind_static(st, 10, r->email);
+	store_bind_static(st, 11, r->form_email);
+	store_bind_static(st, 12, r->golongan);
+	store_bind_static(st, 13, r->jabatan);
+	store_bind_static(st, 14, r->unit);
+	store_bind_static(st, 15, r->phone);
+	store_bind_static(st, 16, r->ktp);
+	store_bind_static(st, 17, verdict);
+	sqlite3_bind_int(st, 18, superseded);
+	store_bind_static(st, 19, r->note);
 	if (store_step_done(st))
 		return -1;
-	*id = sqlite3_last_insert_rowid(in->ctx->db);
+	if (!sqlite3_changes(in->ctx->db))
+		return 1;
+	in->next_submission++;
 	return 0;
 }
 
@@ -334,8 +346,13 @@ static int insert_submission(struct intake *in, const struct row *r, long row_no
  * Rows without a usable NIK ("orphans") belong to nobody; a later row by
  * the same person (same e-mail, Google account or NIP) supersedes them.
  * Each key has its own partial index over orphans only; INDEXED BY keeps
- * the planner from scanning every orphan through the applicant_id index.
+ * the planner on it. Most rows have no orphan to supersede, so a Bloom
+ * filter of fixed size over the keys of live orphans answers "surely not"
+ * without touching the database; a "maybe" is checked in SQL, so the
+ * result is exact and memory does not grow with the row count.
  */
+#define BLOOM_BITS (1u << 24)	/* 2 MiB */
+
 static const char *const orphan_update[3] = {
 	"UPDATE submissions INDEXED BY submissions_orphan_email SET superseded=1"
 	" WHERE applicant_id IS NULL AND email=?1 AND superseded=0 AND submitted_at<=?2",
@@ -353,27 +370,83 @@ static const char *const orphan_newer[3] = {
 	" WHERE applicant_id IS NULL AND nip=?1 AND submitted_at>?2",
 };
 
+static const char *key_value(const char *v)
+{
+	return v && *v ? v : NULL;
+}
+
 static const char *orphan_key(const struct row *r, int k)
 {
-	const char *v = k == 0 ? r->email : k == 1 ? r->form_email : r->nip;
+	return key_value(k == 0 ? r->email : k == 1 ? r->form_email : r->nip);
+}
 
-	return v && *v ? v : NULL;
+/* FNV-1a over the key kind and text; four probes from one 64-bit hash. */
+static guint64 bloom_hash(int kind, const char *v)
+{
+	guint64 h = 1469598103934665603ull ^ (guint64)kind;
+
+	for (; *v; v++)
+		h = (h ^ (unsigned char)*v) * 1099511628211ull;
+	return h;
+}
+
+static void bloom_add(unsigned char *bloom, int kind, const char *v)
+{
+	guint64 h = bloom_hash(kind, v);
+
+	for (int i = 0; i < 4; i++) {
+		guint32 bit = (guint32)(h >> (16 * i)) * 2654435761u % BLOOM_BITS;
+
+		bloom[bit / 8] |= (unsigned char)(1u << (bit % 8));
+	}
+}
+
+static bool bloom_maybe(const unsigned char *bloom, int kind, const char *v)
+{
+	guint64 h = bloom_hash(kind, v);
+
+	for (int i = 0; i < 4; i++) {
+		guint32 bit = (guint32)(h >> (16 * i)) * 2654435761u % BLOOM_BITS;
+
+		if (!(bloom[bit / 8] & (1u << (bit % 8))))
+			return false;
+	}
+	return true;
+}
+
+static int bloom_load(struct intake *in)
+{
+	sqlite3_stmt *st = store_prepare(in->ctx->db,
+		"SELECT email, form_email, nip FROM submissions WHERE applicant_id IS NULL");
+
+	in->bloom = g_malloc0(BLOOM_BITS / 8);
+	if (!st)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int k = 0; k < 3; k++) {
+			const char *v = key_value((const char *)sqlite3_column_text(st, k));
+
+			if (v)
+				bloom_add(in->bloom, k, v);
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
 }
 
 /* Older orphans of the same person are superseded by this row. */
 static int supersede_orphans(struct intake *in, const struct row *r)
 {
-	if (!in->orphans)
-		return 0;
 	for (int k = 0; k < 3; k++) {
+		const char *v = orphan_key(r, k);
 		sqlite3_stmt *st;
 
-		if (!orphan_key(r, k))
+		if (!v || !bloom_maybe(in->bloom, k, v))
 			continue;
 		st = store_stmt(in->ctx->db, orphan_update[k]);
 		if (!st)
 			return -1;
-		store_bind_text(st, 1, orphan_key(r, k));
+		store_bind_text(st, 1, v);
 		store_bind_text(st, 2, r->ts);
 		if (store_step_done(st))
 			return -1;
@@ -399,13 +472,15 @@ static int orphan_is_stale(struct intake *in, const struct row *r, bool *stale)
 		return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
 	*stale = rc == SQLITE_ROW;
 	sqlite3_reset(st);
-	for (int k = 0; k < 3 && !*stale && in->orphans; k++) {
-		if (!orphan_key(r, k))
+	for (int k = 0; k < 3 && !*stale; k++) {
+		const char *v = orphan_key(r, k);
+
+		if (!v || !bloom_maybe(in->bloom, k, v))
 			continue;
 		st = store_stmt(in->ctx->db, orphan_newer[k]);
 		if (!st)
 			return -1;
-		store_bind_text(st, 1, orphan_key(r, k));
+		store_bind_text(st, 1, v);
 		store_bind_text(st, 2, r->ts);
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -414,6 +489,13 @@ static int orphan_is_stale(struct intake *in, const struct row *r, bool *stale)
 		sqlite3_reset(st);
 	}
 	return 0;
+}
+
+static void remember_orphan(struct intake *in, const struct row *r)
+{
+	for (int k = 0; k < 3; k++)
+		if (orphan_key(r, k))
+			bloom_add(in->bloom, k, orphan_key(r, k));
 }
 
 struct applicant {
@@ -449,7 +531,7 @@ static int find_applicant(struct intake *in, const char *hmac, struct applicant 
 
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, hmac);
+	store_bind_static(st, 1, hmac);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
@@ -474,12 +556,13 @@ static int write_applicant(struct intake *in, const struct row *r, long long id,
 {
 	sqlite3_stmt *st;
 
-	if (!id) {
+	/* STATE set: a new applicant ID; NULL: update applicant ID. */
+	if (state) {
 		st = store_stmt(in->ctx->db,
-			"INSERT INTO applicants(nik_hmac, nik, nip, name, email, golongan, jabatan,"
+			"INSERT INTO applicants(id, nik_hmac, nik, nip, name, email, golongan, jabatan,"
 			" unit, phone, ktp, data_hash, submission_id, submitted_at, first_day, state,"
-			" state_day, state_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-			" ?15,?14,?16)");
+			" state_day, state_at) VALUES(?17,?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
+			" ?14,?15,?14,?16)");
 	} else {
 		st = store_stmt(in->ctx->db,
 			"UPDATE applicants SET nik=?2, nip=?3, name=?4, email=?5, golongan=?6,"
@@ -488,24 +571,25 @@ static int write_applicant(struct intake *in, const struct row *r, long long id,
 	}
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, r->nik_hmac);
-	store_bind_text(st, 2, r->nik);
-	store_bind_text(st, 3, r->nip);
-	store_bind_text(st, 4, r->name);
-	store_bind_text(st, 5, r->email);
-	store_bind_text(st, 6, r->golongan);
-	store_bind_text(st, 7, r->jabatan);
-	store_bind_text(st, 8, r->unit);
-	store_bind_text(st, 9, r->phone);
-	store_bind_text(st, 10, r->ktp);
-	store_bind_text(st, 11, r->data_hash);
+	store_bind_static(st, 1, r->nik_hmac);
+	store_bind_static(st, 2, r->nik);
+	store_bind_static(st, 3, r->nip);
+	store_bind_static(st, 4, r->name);
+	store_bind_static(st, 5, r->email);
+	store_bind_static(st, 6, r->golongan);
+	store_bind_static(st, 7, r->jabatan);
+	store_bind_static(st, 8, r->unit);
+	store_bind_static(st, 9, r->phone);
+	store_bind_static(st, 10, r->ktp);
+	store_bind_static(st, 11, r->data_hash);
 	sqlite3_bind_int64(st, 12, sub_id);
-	store_bind_text(st, 13, r->ts);
-	if (!id) {
-		store_bind_text(st, 14, in->ctx->today);
-		store_bind_text(st, 15, state);
-		store_bind_text(st, 16, store_now());
+	store_bind_static(st, 13, r->ts);
+	if (!state) {
+		sqlite3_bind_int64(st, 17, id);
 	} else {
+		store_bind_static(st, 14, in->ctx->today);
+		store_bind_static(st, 15, state);
+		store_bind_static(st, 16, store_now());
 		sqlite3_bind_int64(st, 17, id);
 	}
 	return store_step_done(st);
@@ -521,48 +605,32 @@ static int mark_superseded(struct intake *in, long long sub_id)
 	return store_step_done(st);
 }
 
-static int row_exists(struct intake *in, const struct row *r, bool *exists)
-{
-	sqlite3_stmt *st = store_stmt(in->ctx->db, "SELECT 1 FROM submissions WHERE row_key=?");
-	int rc;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_blob(st, 1, r->key, sizeof(r->key), SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
-	*exists = rc == SQLITE_ROW;
-	sqlite3_reset(st);
-	return 0;
-}
-
-/* Apply one checked row. */
+/*
+ * Apply one checked row. The submission insert doubles as the duplicate
+ * check (ON CONFLICT(row_key) DO NOTHING): a row seen before, in this file
+ * or an earlier cumulative export, changes nothing.
+ */
 static int apply_row(struct intake *in, struct row *r, long row_no)
 {
 	struct applicant a = { 0 };
-	bool valid, exists = false;
+	bool valid;
 	long long sub_id;
-	int found, rc = -1;
+	int found, dup, rc = -1;
 	char *note = NULL;
-
-	if (row_exists(in, r, &exists))
-		return -1;
-	if (exists) {
-		in->c.dup++;
-		return 0;
-	}
-	in->c.fresh++;
 
 	if (!r->nik_ok) {
 		bool stale = false;
 
-		in->c.rejected++;
-		if (orphan_is_stale(in, r, &stale) ||
-		    insert_submission(in, r, row_no, 0, "REJECTED", stale, &sub_id) ||
-		    insert_problems(in, sub_id) || supersede_orphans(in, r))
+		if (orphan_is_stale(in, r, &stale))
 			return -1;
-		in->orphans++;
+		dup = insert_submission(in, r, row_no, 0, "REJECTED", stale, &sub_id);
+		if (dup)
+			goto counted;
+		if (insert_problems(in, sub_id) || supersede_orphans(in, r))
+			return -1;
+		remember_orphan(in, r);
+		in->c.rejected++;
+		in->c.fresh++;
 		return 0;
 	}
 
@@ -578,37 +646,40 @@ static int apply_row(struct intake *in, struct row *r, long row_no)
 	if (!found) {
 		const char *state = valid ? "VALID" : "REJECTED";
 
-		sqlite3_stmt *st;
-
-		if (write_applicant(in, r, 0, 0, state))
+		/* A NIK never seen cannot be a duplicate row: the row key
+		 * covers the NIK. The applicant goes first (foreign key). */
+		a.id = in->next_applicant;
+		if (write_applicant(in, r, a.id, in->next_submission, state))
 			goto out;
-		a.id = sqlite3_last_insert_rowid(in->ctx->db);
-		if (insert_submission(in, r, row_no, a.id, valid ? "VALID" : "REJECTED", 0, &sub_id) ||
-		    insert_problems(in, sub_id) ||
+		dup = insert_submission(in, r, row_no, a.id, state, 0, &sub_id);
+		if (dup)
+			goto counted;
+		if (insert_problems(in, sub_id) ||
 		    store_history(in->ctx, a.id, NULL, state, in->file, note))
 			goto out;
-		st = store_stmt(in->ctx->db, "UPDATE applicants SET submission_id=? WHERE id=?");
-		if (!st)
-			goto out;
-		sqlite3_bind_int64(st, 1, sub_id);
-		sqlite3_bind_int64(st, 2, a.id);
-		if (store_step_done(st))
-			goto out;
+		in->next_applicant++;
 		in->c.applicants_new++;
-		valid ? in->c.valid++ : in->c.rejected++;
 	} else if (strcmp(r->ts, a.submitted_at) < 0) {
 		/* Older than what we hold (an earlier row of a cumulative
 		 * export, read late): kept for the record, replaced already. */
-		if (insert_submission(in, r, row_no, a.id, valid ? "VALID" : "REJECTED", 1, &sub_id) ||
-		    insert_problems(in, sub_id))
+		dup = insert_submission(in, r, row_no, a.id, valid ? "VALID" : "REJECTED", 1, &sub_id);
+		if (dup)
+			goto counted;
+		if (insert_problems(in, sub_id))
 			goto out;
-		valid ? in->c.valid++ : in->c.rejected++;
 	} else if (!replaceable(a.state)) {
 		/* Already sent to BSrE: a resubmission cannot change it. */
 		bool same = valid && !g_strcmp0(r->data_hash, a.data_hash);
 
-		if (insert_submission(in, r, row_no, a.id, same ? "VALID" : "LATE", same, &sub_id) ||
-		    insert_problems(in, sub_id))
+		if (!same)
+			problems_add(in->pl, F_COUNT, "LATE", false,
+				     "Pengajuan ulang diterima setelah data dikirim ke BSrE (bundel %s);"
+				     " perubahan tidak diterapkan, hubungi pemohon bila perlu",
+				     a.bundle ? a.bundle : "-");
+		dup = insert_submission(in, r, row_no, a.id, same ? "VALID" : "LATE", same, &sub_id);
+		if (dup)
+			goto counted;
+		if (insert_problems(in, sub_id))
 			goto out;
 		if (!same) {
 			in->c.late++;
@@ -623,8 +694,10 @@ static int apply_row(struct intake *in, struct row *r, long row_no)
 		/* Same data, already further along: keep the letter. */
 		if (valid && same && (!strcmp(a.state, "LETTER") || !strcmp(a.state, "SIGNED")))
 			state = a.state;
-		if (insert_submission(in, r, row_no, a.id, valid ? "VALID" : "REJECTED", 0, &sub_id) ||
-		    insert_problems(in, sub_id) || write_applicant(in, r, a.id, sub_id, NULL) ||
+		dup = insert_submission(in, r, row_no, a.id, valid ? "VALID" : "REJECTED", 0, &sub_id);
+		if (dup)
+			goto counted;
+		if (insert_problems(in, sub_id) || write_applicant(in, r, a.id, sub_id, NULL) ||
 		    mark_superseded(in, a.submission_id))
 			goto out;
 		if (strcmp(state, a.state)) {
@@ -636,11 +709,18 @@ static int apply_row(struct intake *in, struct row *r, long row_no)
 				goto out;
 		}
 		in->c.applicants_changed++;
-		valid ? in->c.valid++ : in->c.rejected++;
 	}
 	if (supersede_orphans(in, r))
 		goto out;
+	valid ? in->c.valid++ : in->c.rejected++;
+	in->c.fresh++;
 	rc = 0;
+	goto out;
+counted:
+	if (dup > 0) {
+		in->c.dup++;
+		rc = 0;
+	}
 out:
 	g_free(note);
 	applicant_release(&a);
@@ -844,6 +924,8 @@ static int take_file(struct intake *in, struct inbox_item *it, struct counts *to
 	if (store_step_done(st))
 		goto fail;
 	in->input_id = sqlite3_last_insert_rowid(db);
+	in->next_applicant = store_scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM applicants", 1);
+	in->next_submission = store_scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM submissions", 1);
 
 	rc = table_read_csv(it->fd, form_cols, F_COUNT, on_header, on_row, in, &why);
 	log_tty("\r");
@@ -922,8 +1004,9 @@ static int intake_run(struct tte_ctx *ctx, int argc, char **argv)
 
 	if (apply_waivers(&in))
 		goto out;
-	in.orphans = store_scalar(ctx->db, "SELECT EXISTS(SELECT 1 FROM submissions"
-				  " WHERE applicant_id IS NULL)", 0);
+	in.md = EVP_MD_CTX_new();
+	if (!in.md || bloom_load(&in))
+		goto out;
 	items = inbox_scan(ctx, "forms", exts, &waiting);
 	if (!items)
 		goto out;
@@ -944,6 +1027,8 @@ static int intake_run(struct tte_ctx *ctx, int argc, char **argv)
 out:
 	reset_file(&in);
 	problems_free(in.pl);
+	g_free(in.bloom);
+	EVP_MD_CTX_free(in.md);
 	g_time_zone_unref(in.tz);
 	return rc;
 }
