@@ -2,4 +2,4 @@
 STAGES += intake report
 report_PKGS := xlsxwriter
 TOOLS += gen-forms
-TESTS += e2e_intake
+TESTS += unit_rules e2e_intake

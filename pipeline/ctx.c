@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,6 +197,8 @@ int stage_main(const struct stage_desc *d, int argc, char **argv)
 	GError *err = NULL;
 	int lock = -1, rc;
 
+	/* A file-size limit must fail a write (EFBIG), not kill the stage. */
+	signal(SIGXFSZ, SIG_IGN);
 	g_option_context_add_main_entries(oc, common, NULL);
 	if (d->options)
 		g_option_context_add_main_entries(oc, d->options, NULL);

@@ -1,20 +1,59 @@
 /*
  * e2e_intake - the built binary on temporary roots: drop Google Form
- * exports into inbox/forms/, run `tte run`, read the workbook back.
+ * exports into inbox/forms/, run `tte`, read back the workbook (unzip +
+ * XML), the database (sqlite3) and the folders.
  */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <glib.h>
 
 #include "testutil.h"
 
-static char *report(const char *root, const char *day)
+#define DAY "2026-11-24"
+
+static const char *const HEADER_EN =
+	"\"Timestamp\",\"Email Address\",\"Password\",\"NIK\",\"NIP\",\"Nama (Tanpa Gelar)\","
+	"\"Email Undiksha\",\"Golongan\",\"Jabatan\",\"Foto KTP\",\"Unit Kerja\"\n";
+
+/* One English-export row: the form e-mail is the Undiksha e-mail. */
+static char *row(const char *ts, const char *nik, const char *nip, const char *name,
+		 const char *email, const char *gol)
 {
-	char *rel = g_strdup_printf("outbox/reports/laporan-%s.xlsx", day);
+	return g_strdup_printf("\"%s\",\"%s\",\"rahasia-123\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\","
+			       "\"Dosen\",\"https://drive.google.com/open?id=KTP%s\",\"Fakultas Teknik\"\n",
+			       ts, email, nik, nip, name, email, gol, nik);
+}
+
+static void drop(const char *root, const char *name, const char *content)
+{
+	char *rel = g_build_filename("inbox", "forms", name, NULL);
 	char *p = tu_path(root, rel);
 
+	tu_write_str(p, content);
 	g_free(rel);
-	return p;
+	g_free(p);
+}
+
+/* Drop HEADER_EN + rows (NULL-terminated, each freed). */
+static void drop_rows(const char *root, const char *name, ...)
+{
+	GString *s = g_string_new(HEADER_EN);
+	va_list ap;
+
+	va_start(ap, name);
+	for (char *r = va_arg(ap, char *); r; r = va_arg(ap, char *)) {
+		g_string_append(s, r);
+		g_free(r);
+	}
+	va_end(ap);
+	drop(root, name, s->str);
+	g_string_free(s, TRUE);
 }
 
 static void drop_sample(const char *root, const char *name)
@@ -31,12 +70,67 @@ static void drop_sample(const char *root, const char *name)
 	g_free(dst);
 }
 
-/* The two sample exports: 11 people, the Indonesian sheet's bad rows
- * rejected with their column and reason; NIK masked. */
+static void run_ok(const char *root, const char *date)
+{
+	char *err = NULL;
+	int rc = tu_tte(root, date, NULL, &err, "run", NULL);
+
+	if (rc)
+		fail_msg("tte run exited %d: %s", rc, err);
+	g_free(err);
+}
+
+static GPtrArray *sheet(const char *root, const char *compact_day, const char *name)
+{
+	char *rel = g_strdup_printf("outbox/reports/laporan-%s.xlsx", compact_day);
+	char *p = tu_path(root, rel);
+	GPtrArray *rows = tu_xlsx_sheet(p, name);
+
+	if (!rows)
+		fail_msg("no sheet %s in %s", name, p);
+	g_free(rel);
+	g_free(p);
+	return rows;
+}
+
+static char *state_of(const char *root, const char *nip)
+{
+	char *q = g_strdup_printf("SELECT state FROM applicants WHERE nip='%s'", nip);
+	char *s = tu_sql(root, q);
+
+	g_free(q);
+	return s;
+}
+
+static void assert_state(const char *root, const char *nip, const char *want)
+{
+	char *s = state_of(root, nip);
+
+	if (strcmp(s, want))
+		fail_msg("NIP %s: state %s, expected %s", nip, s, want);
+	g_free(s);
+}
+
+static int count_files(const char *root, const char *rel)
+{
+	char *p = tu_path(root, rel);
+	GDir *d = g_dir_open(p, 0, NULL);
+	int n = 0;
+
+	if (d) {
+		while (g_dir_read_name(d))
+			n++;
+		g_dir_close(d);
+	}
+	g_free(p);
+	return n;
+}
+
+/* ---- the samples ---------------------------------------------------------- */
+
 static void test_samples(void **state)
 {
 	char *root = tu_root_new(NULL);
-	char *xlsx;
 	GPtrArray *p, *d;
 	int st, nik, r;
 
@@ -44,23 +138,29 @@ static void test_samples(void **state)
 	assert_int_equal(tu_tte(root, NULL, NULL, NULL, "init", NULL), 0);
 	drop_sample(root, "forms/form-responses-en.csv");
 	drop_sample(root, "forms/form-responses-id-sheet.csv");
-	assert_int_equal(tu_tte(root, "2026-11-24", NULL, NULL, "run", NULL), 0);
-	xlsx = report(root, "20261124");
-	p = tu_xlsx_sheet(xlsx, "Pemohon");
-	assert_non_null(p);
+	run_ok(root, DAY);
+	p = sheet(root, "20261124", "Pemohon");
 	assert_int_equal(p->len, 1 + 11);	/* header + one row per NIK */
 	st = tu_col(p, "Status");
 	nik = tu_col(p, "NIK");
 	assert_true(st >= 0 && nik >= 0);
+	for (const char *const *h = (const char *const[]){ "NIP", "Nama", "Email", "Unit Kerja",
+							   "Golongan", "Jabatan", NULL }; *h; h++)
+		assert_true(tu_col(p, *h) >= 0);
 	r = tu_find_row(p, tu_col(p, "NIP"), "199705072025042101");
 	assert_true(r > 0);
 	assert_string_equal(tu_cell(p, (guint)r, (guint)st), "VALID");
 	assert_string_equal(tu_cell(p, (guint)r, (guint)nik), "5107**********01");
+	assert_string_equal(tu_cell(p, (guint)r, (guint)tu_col(p, "Golongan")), "III/d");
+	r = tu_find_row(p, tu_col(p, "NIP"), "198303072007051105");	/* "IIId" */
+	assert_string_equal(tu_cell(p, (guint)r, (guint)tu_col(p, "Golongan")), "III/d");
 	r = tu_find_row(p, tu_col(p, "NIP"), "199611242019082108");
 	assert_string_equal(tu_cell(p, (guint)r, (guint)st), "REJECTED");
 
-	d = tu_xlsx_sheet(xlsx, "Ditolak");
-	assert_non_null(d);
+	d = sheet(root, "20261124", "Ditolak");
+	for (const char *const *h = (const char *const[]){ "Berkas", "Baris", "NIP", "Nama",
+							   "Email", "Kolom", "Alasan", NULL }; *h; h++)
+		assert_true(tu_col(d, *h) >= 0);
 	assert_int_equal(d->len, 1 + 4);
 	r = tu_find_row(d, tu_col(d, "Kolom"), "NIK");
 	assert_true(r > 0);
@@ -69,9 +169,624 @@ static void test_samples(void **state)
 	assert_string_equal(tu_cell(d, (guint)r, (guint)tu_col(d, "Berkas")),
 			    "form-responses-id-sheet.csv");
 	assert_string_equal(tu_cell(d, (guint)r, (guint)tu_col(d, "Baris")), "2");
+	r = tu_find_row(d, tu_col(d, "NIP"), "199611242019082108");
+	assert_string_equal(tu_cell(d, (guint)r, (guint)tu_col(d, "Kolom")), "Email Undiksha");
+
+	/* inputs left the inbox for var/processed/ */
+	assert_int_equal(count_files(root, "inbox/forms"), 0);
+	assert_int_equal(count_files(root, "var/processed/forms/20261124"), 2);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM inputs"), 2);
+	/* the Password column is never stored or written */
+	{
+		char *db = tu_path(root, "var/tte.db");
+		char *out = tu_path(root, "outbox");
+
+		assert_false(tu_file_contains(db, "contoh-sandi"));
+		assert_false(tu_file_contains(out, "contoh-sandi"));
+		g_free(db);
+		g_free(out);
+	}
 	g_ptr_array_unref(p);
 	g_ptr_array_unref(d);
-	g_free(xlsx);
+	tu_root_free(root);
+}
+
+/* ---- idempotency ------------------------------------------------------------ */
+
+static void test_redrop_and_cumulative(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *a = tu_path(root, "inbox/forms/jawaban-1.csv");
+	char *b = tu_path(root, "inbox/forms/jawaban-2.csv");
+	char *before, *after;
+	GPtrArray *p;
+
+	(void)state;
+	tu_gen_forms(a, "--rows 40 --seed 3");
+	run_ok(root, DAY);
+	before = tu_sql(root, "SELECT count(*), sum(state='VALID') FROM applicants");
+
+	/* the same export again under another name: nothing new */
+	tu_gen_forms(b, "--rows 40 --seed 3");
+	run_ok(root, DAY);
+	after = tu_sql(root, "SELECT count(*), sum(state='VALID') FROM applicants");
+	assert_string_equal(before, after);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"), 40);
+	assert_int_equal(count_files(root, "inbox/forms"), 0);
+
+	/* a cumulative export: the 40 rows again plus 25 new ones */
+	tu_gen_forms(a, "--rows 65 --seed 3");
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"), 65);
+	assert_int_equal(tu_sql_int(root, "SELECT new_rows FROM inputs ORDER BY id DESC LIMIT 1"), 25);
+	/* one row per NIK, no second row for anybody */
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM (SELECT nik FROM applicants"
+				    " GROUP BY nik HAVING count(*) > 1)"), 0);
+	p = sheet(root, "20261124", "Pemohon");
+	assert_int_equal((long long)p->len - 1, tu_sql_int(root, "SELECT count(*) FROM applicants"));
+	g_ptr_array_unref(p);
+	g_free(before);
+	g_free(after);
+	g_free(a);
+	g_free(b);
+	tu_root_free(root);
+}
+
+/* ---- the latest submission wins ---------------------------------------------------- */
+
+static void test_latest_wins(void **state)
+{
+	char *root = tu_root_new(NULL);
+	GPtrArray *d;
+	char *h;
+
+	(void)state;
+	/* first a wrong domain, then corrected */
+	drop_rows(root, "a.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@gmail.com", "III/b"), NULL);
+	run_ok(root, DAY);
+	assert_state(root, "199001012015031001", "REJECTED");
+	drop_rows(root, "b.csv",
+		  row("2026/11/12 9:00:00 AM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/b"), NULL);
+	run_ok(root, DAY);
+	assert_state(root, "199001012015031001", "VALID");
+	h = tu_sql(root, "SELECT group_concat(coalesce(from_state,'-') || '>' || to_state, ' ')"
+		   " FROM history");
+	assert_string_equal(h, "->REJECTED REJECTED>VALID");
+	g_free(h);
+	d = sheet(root, "20261124", "Ditolak");
+	assert_int_equal(d->len, 1);	/* the rejection is superseded */
+	g_ptr_array_unref(d);
+
+	/* an older row read late does not replace the newer one */
+	drop_rows(root, "c.csv",
+		  row("2026/11/11 9:00:00 AM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh Lama", "made.contoh@undiksha.ac.id", "III/a"), NULL);
+	run_ok(root, DAY);
+	assert_state(root, "199001012015031001", "VALID");
+	h = tu_sql(root, "SELECT name || '|' || golongan FROM applicants");
+	assert_string_equal(h, "I Made Contoh|III/b");
+	g_free(h);
+
+	/* a newer correction of valid data replaces it, still VALID */
+	drop_rows(root, "d.csv",
+		  row("2026/11/13 9:00:00 AM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/c"), NULL);
+	run_ok(root, DAY);
+	h = tu_sql(root, "SELECT golongan || '|' || state FROM applicants");
+	assert_string_equal(h, "III/c|VALID");
+	g_free(h);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions WHERE superseded=0"), 1);
+	tu_root_free(root);
+}
+
+/* A row whose NIK is unusable belongs to nobody; the same person's later
+ * row (same e-mail) supersedes it, whichever file comes first. */
+static void test_orphan_superseded(void **state)
+{
+	char *root = tu_root_new(NULL);
+	GPtrArray *d;
+
+	(void)state;
+	drop_rows(root, "a.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5.10805E+15", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/b"),
+		  row("2026/11/10 2:00:00 PM GMT+8", "51080501019000", "198805052012122001",
+		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"), NULL);
+	run_ok(root, DAY);
+	d = sheet(root, "20261124", "Ditolak");
+	assert_int_equal(d->len, 1 + 2);
+	assert_true(strstr(tu_cell(d, 1, (guint)tu_col(d, "Alasan")), "angka ilmiah") != NULL);
+	g_ptr_array_unref(d);
+	drop_rows(root, "b.csv",
+		  row("2026/11/11 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/b"), NULL);
+	run_ok(root, DAY);
+	d = sheet(root, "20261124", "Ditolak");
+	assert_int_equal(d->len, 1 + 1);
+	assert_string_equal(tu_cell(d, 1, (guint)tu_col(d, "Nama")), "Ni Luh Contoh");
+	g_ptr_array_unref(d);
+	tu_root_free(root);
+}
+
+/* ---- tte accept ------------------------------------------------------------------ */
+
+static void test_accept_waiver(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *out = NULL, *err = NULL, *h;
+	GPtrArray *d;
+
+	(void)state;
+	/* NIK says 10-05-1987, NIP says 01-05-1987; and a title in a name */
+	drop_rows(root, "a.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108051005870003", "198705012010121001",
+		      "Komang Contoh", "komang@undiksha.ac.id", "IV/a"),
+		  row("2026/11/10 1:05:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "Dr. Made Contoh", "made@undiksha.ac.id", "IV/a"),
+		  row("2026/11/10 1:10:00 PM GMT+8", "5108054505880002", "198805052012122001",
+		      "Ni Luh Contoh", "luh@gmail.com", "III/a"), NULL);
+	run_ok(root, DAY);
+	assert_state(root, "198705012010121001", "REJECTED");
+	d = sheet(root, "20261124", "Ditolak");
+	assert_true(tu_find_row(d, tu_col(d, "Alasan"), "Tanggal lahir pada NIK (10-05-1987) tidak "
+				"sama dengan NIP (01-05-1987)") > 0);
+	assert_true(tu_find_row(d, tu_col(d, "Kolom"), "NIK, NIP") > 0);
+	g_ptr_array_unref(d);
+
+	assert_int_equal(tu_tte(root, DAY, &out, &err, "accept", "19870501 201012 1 001", "--reason",
+				"BKN: tanggal lahir NIP berbeda dari akta", NULL), 0);
+	assert_non_null(strstr(out, "dikecualikan"));
+	g_free(out);
+	g_free(err);
+	assert_state(root, "198705012010121001", "REJECTED");	/* until the next run */
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "accept", "199001012015031001", "--reason",
+				"gelar tercantum di KTP", NULL), 0);
+	/* a non-waivable rule stays: the verifier is told */
+	assert_int_equal(tu_tte(root, DAY, &out, NULL, "accept", "198805052012122001", "--reason",
+				"coba", NULL), 0);
+	assert_non_null(strstr(out, "TETAP DITOLAK"));
+	g_free(out);
+	run_ok(root, DAY);
+	assert_state(root, "198705012010121001", "VALID");
+	assert_state(root, "199001012015031001", "VALID");
+	assert_state(root, "198805052012122001", "REJECTED");
+	h = tu_sql(root, "SELECT count(*) FROM history WHERE actor LIKE 'verifier:%' AND source='accept'"
+		   " AND note LIKE '%BKN%'");
+	assert_string_equal(h, "1");
+	g_free(h);
+	h = tu_sql(root, "SELECT note FROM history h JOIN applicants a ON a.id=h.applicant_id"
+		   " WHERE a.nip='198705012010121001' AND h.to_state='VALID'");
+	assert_non_null(strstr(h, "BKN"));
+	g_free(h);
+	d = sheet(root, "20261124", "Pemohon");
+	assert_true(strstr(tu_cell(d, (guint)tu_find_row(d, tu_col(d, "NIP"), "198705012010121001"),
+				   (guint)tu_col(d, "Catatan")), "Pengecualian") != NULL);
+	g_ptr_array_unref(d);
+
+	/* usage errors */
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "accept", "199901012020121001", "--reason", "x",
+				NULL), 2);
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "accept", "198705012010121001", NULL), 2);
+	tu_root_free(root);
+}
+
+/* ---- bad input: a clear message, nothing lost --------------------------------------- */
+
+static char *why_of(const char *root, const char *name)
+{
+	char *rel = g_strdup_printf("var/quarantine/forms/%s.why", name);
+	char *p = tu_path(root, rel);
+	char *t = tu_read(p, NULL);
+
+	g_free(rel);
+	g_free(p);
+	return t;
+}
+
+static void assert_quarantined(const char *root, const char *name, const char *says)
+{
+	char *why = why_of(root, name);
+	char *rel = g_strdup_printf("var/quarantine/forms/%s", name);
+	char *p = tu_path(root, rel);
+
+	if (!strstr(why, says))
+		fail_msg("%s.why does not say \"%s\": %s", name, says, why);
+	assert_true(g_file_test(p, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK) ||
+		    g_file_test(p, G_FILE_TEST_IS_SYMLINK));
+	g_free(why);
+	g_free(rel);
+	g_free(p);
+}
+
+static void test_bad_inputs(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *err = NULL, *p;
+	GString *big;
+	unsigned char bin[512];
+
+	(void)state;
+	drop(root, "kosong.csv", "");
+	for (size_t i = 0; i < sizeof(bin); i++)
+		bin[i] = (unsigned char)(i * 7);
+	p = tu_path(root, "inbox/forms/biner.csv");
+	tu_write(p, (const char *)bin, sizeof(bin));
+	g_free(p);
+	p = tu_path(root, "inbox/forms/laporan.csv");	/* an .xlsx renamed */
+	tu_write(p, "PK\x03\x04\x14\x00\x06\x00\x08\x00", 10);
+	g_free(p);
+	drop(root, "kurang.csv", "\"Timestamp\",\"NIK\",\"NIP\",\"Nama\",\"Email Undiksha\","
+	     "\"Golongan\",\"Jabatan\"\n\"2026/11/10 1:00:00 PM GMT+8\",\"5108050101900001\","
+	     "\"199001012015031001\",\"A\",\"a@undiksha.ac.id\",\"III/a\",\"Dosen\"\n");
+	/* a quote never closed: the file was cut while being copied */
+	{
+		char *cut = g_strdup_printf("%s\"2026/11/10 1:00:00 PM GMT+8\",\"a@undiksha.ac.id\","
+					    "\"x\",\"51080501", HEADER_EN);
+
+		drop(root, "kutip.csv", cut);
+		g_free(cut);
+	}
+	/* a 50 MB field */
+	big = g_string_sized_new(51 << 20);
+	g_string_append(big, HEADER_EN);
+	g_string_append(big, "\"2026/11/10 1:00:00 PM GMT+8\",\"a@undiksha.ac.id\",\"x\",\"");
+	for (int i = 0; i < 50 << 20; i += 64)
+		g_string_append(big, "5108050101900001510805010190000151080501019000015108050101900001");
+	g_string_append(big, "\",\"199001012015031001\",\"A\",\"a@undiksha.ac.id\",\"III/a\",\"Dosen\","
+			     "\"k\",\"FT\"\n");
+	drop(root, "besar.csv", big->str);
+	g_string_free(big, TRUE);
+	drop(root, "catatan.txt", "bukan ekspor");
+	/* and one good export in the same night */
+	drop_rows(root, "baik.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made@undiksha.ac.id", "III/b"), NULL);
+
+	assert_int_equal(tu_tte(root, DAY, NULL, &err, "run", NULL), 0);
+	assert_non_null(strstr(err, "dikarantina"));	/* cron mails the warnings */
+	g_free(err);
+	assert_quarantined(root, "kosong.csv", "berkas kosong");
+	assert_quarantined(root, "biner.csv", "bukan teks");
+	assert_quarantined(root, "laporan.csv", "XLSX");
+	assert_quarantined(root, "kurang.csv", "kolom wajib tidak ditemukan: Foto KTP, Unit Kerja");
+	assert_quarantined(root, "kutip.csv", "tanda kutip");
+	assert_quarantined(root, "besar.csv", "baris 2 berisi isian lebih dari");
+	assert_quarantined(root, "catatan.txt", "hanya .csv");
+	/* nothing lost: every bad file kept byte for byte */
+	p = tu_path(root, "var/quarantine/forms/besar.csv");
+	{
+		struct stat st;
+
+		assert_int_equal(stat(p, &st), 0);
+		assert_true(st.st_size > 50 << 20);
+	}
+	g_free(p);
+	assert_int_equal(count_files(root, "inbox/forms"), 0);
+	assert_state(root, "199001012015031001", "VALID");
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM quarantine"), 7);
+	{
+		GPtrArray *s = sheet(root, "20261124", "Ringkasan");
+		gboolean found = FALSE;
+
+		for (guint r = 0; r < s->len; r++)
+			if (!strcmp(tu_cell(s, r, 0), "forms/kurang.csv"))
+				found = TRUE;
+		assert_true(found);
+		g_ptr_array_unref(s);
+	}
+	tu_root_free(root);
+}
+
+static void test_invalid_utf8_and_locales(void **state)
+{
+	char *root = tu_root_new(NULL);
+	GPtrArray *d;
+	int r;
+
+	(void)state;
+	/* Latin-1 bytes in a name; CRLF, BOM, Indonesian headers, ';' as
+	 * Excel in id_ID saves, columns in another order, extra columns, a
+	 * newline inside a quoted field */
+	drop(root, "sheet-id.csv",
+	     "\xEF\xBB\xBFNIP;Nama (Tanpa Gelar);Stempel waktu;Alamat email;NIK;Golongan;Jabatan;"
+	     "Unit Kerja;Foto KTP;Catatan tambahan\r\n"
+	     "199001012015031001;I Made Jos\xE9;12/11/2026 08:00:00;made@undiksha.ac.id;"
+	     "5108050101900001;III/b;Dosen;FT;https://drive.google.com/open?id=K1;\"baris\r\nkedua\"\r\n"
+	     "198805052012122001;Ni Luh Contoh;13/11/2026 08:00:00;luh@undiksha.ac.id;"
+	     "5108054505880002;Penata Muda / III-a;Dosen;FT;https://drive.google.com/open?id=K2;-\r\n");
+	run_ok(root, DAY);
+	assert_state(root, "198805052012122001", "VALID");
+	assert_state(root, "199001012015031001", "REJECTED");
+	d = sheet(root, "20261124", "Ditolak");
+	r = tu_find_row(d, tu_col(d, "NIP"), "199001012015031001");
+	assert_true(r > 0);
+	assert_string_equal(tu_cell(d, (guint)r, (guint)tu_col(d, "Kolom")), "Nama (Tanpa Gelar)");
+	assert_non_null(strstr(tu_cell(d, (guint)r, (guint)tu_col(d, "Alasan")), "UTF-8"));
+	g_ptr_array_unref(d);
+	/* the Indonesian-locale timestamp was read day first */
+	{
+		char *t = tu_sql(root, "SELECT submitted_at FROM applicants WHERE nip='198805052012122001'");
+
+		assert_string_equal(t, "2026-11-13T00:00:00Z");
+		g_free(t);
+	}
+	tu_root_free(root);
+}
+
+static void test_symlink_settle_and_dotfiles(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *outside = tu_path(root, "rahasia.csv");
+	char *link = tu_path(root, "inbox/forms/tautan.csv");
+	char *part = tu_path(root, "inbox/forms/unduhan.csv.part");
+	char *dot = tu_path(root, "inbox/forms/.sementara.csv");
+	char *conf, *fresh;
+
+	(void)state;
+	tu_write_str(outside, "\"Timestamp\",\"NIK\"\n\"x\",\"5108050101900001\"\n");
+	assert_int_equal(symlink(outside, link), 0);
+	tu_write_str(part, "setengah");
+	tu_write_str(dot, "tersembunyi");
+	run_ok(root, DAY);
+	/* the link itself went to quarantine; its target was not read */
+	assert_quarantined(root, "tautan.csv", "symlink");
+	assert_true(g_file_test(outside, G_FILE_TEST_IS_REGULAR));
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"), 0);
+	assert_true(g_file_test(part, G_FILE_TEST_EXISTS));
+	assert_true(g_file_test(dot, G_FILE_TEST_EXISTS));
+
+	/* a file still being copied waits for the next run */
+	conf = tu_path(root, "tte.conf");
+	tu_write_str(conf, "[inbox]\nsettle_seconds = 3600\n");
+	drop_rows(root, "baru.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made@undiksha.ac.id", "III/b"), NULL);
+	run_ok(root, DAY);
+	fresh = tu_path(root, "inbox/forms/baru.csv");
+	assert_true(g_file_test(fresh, G_FILE_TEST_EXISTS));
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM applicants"), 0);
+	g_free(fresh);
+	g_free(conf);
+	g_free(outside);
+	g_free(link);
+	g_free(part);
+	g_free(dot);
+	tu_root_free(root);
+}
+
+/* ---- a full disk during the report -------------------------------------------------- */
+
+static void test_disk_full_report(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *reports = tu_path(root, "outbox/reports");
+	char *dump1 = NULL, *dump2 = NULL, *err = NULL;
+	int rc;
+	bool mounted;
+
+	(void)state;
+	drop_sample(root, "forms/form-responses-en.csv");
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "intake", NULL), 0);
+	tu_sh(&dump1, "sqlite3 '%s/var/tte.db' .dump", root);
+	/* a 64 KiB file system where the workbook goes */
+	mounted = tu_sh(NULL, "mount -t tmpfs -o size=64k tmpfs '%s' 2>/dev/null", reports) == 0;
+	if (mounted) {
+		/* fill it up but for a few KiB */
+		tu_sh(NULL, "dd if=/dev/zero of='%s/isi' bs=1k count=56 2>/dev/null", reports);
+		rc = tu_tte(root, DAY, NULL, &err, "run", NULL);
+	} else {
+		/* no mount here: a file-size limit gives the same write errors */
+		char *q = g_shell_quote(tu_bin());
+
+		rc = tu_sh(&err, "ulimit -f 8; %s --root '%s' --date %s report 2>&1", q, root, DAY);
+		g_free(q);
+	}
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(err, "gagal"));
+	tu_sh(&dump2, "sqlite3 '%s/var/tte.db' .dump", root);
+	assert_string_equal(dump1, dump2);	/* the state is as it was */
+	{
+		char *ls = NULL;
+
+		tu_sh(&ls, "ls -A '%s'", reports);
+		assert_null(strstr(ls, "laporan"));	/* no half workbook, no temp file */
+		g_free(ls);
+	}
+	if (mounted)
+		assert_int_equal(tu_sh(NULL, "umount '%s'", reports), 0);
+	/* with space again the next run finishes the job */
+	run_ok(root, DAY);
+	{
+		GPtrArray *p = sheet(root, "20261124", "Pemohon");
+
+		assert_int_equal(p->len, 1 + 6);
+		g_ptr_array_unref(p);
+	}
+	g_free(dump1);
+	g_free(dump2);
+	g_free(err);
+	g_free(reports);
+	tu_root_free(root);
+}
+
+/* ---- crash safety: SIGKILL in the middle of intake --------------------------------------- */
+
+static char *state_dump(const char *root)
+{
+	return tu_sql(root,
+		"SELECT nik, nip, name, email, golongan, state, submitted_at FROM applicants ORDER BY nik;"
+		"SELECT count(*), sum(superseded), sum(verdict='REJECTED') FROM submissions;"
+		"SELECT count(*) FROM problems;"
+		"SELECT count(*), group_concat(to_state) FROM (SELECT to_state FROM history ORDER BY id);"
+		"SELECT name, rows, new_rows FROM inputs ORDER BY id;");
+}
+
+static void test_sigkill_during_intake(void **state)
+{
+	char *a = tu_root_new(NULL), *b = tu_root_new(NULL);
+	char *fa = tu_path(a, "inbox/forms/besar.csv"), *fb = tu_path(b, "inbox/forms/besar.csv");
+	char *log = tu_path(a, "var/log");
+	char *da, *db;
+	int killed = 0;
+
+	(void)state;
+	tu_gen_forms(fa, "--rows 6000 --seed 9");
+	tu_gen_forms(fb, "--rows 6000 --seed 9");
+	run_ok(b, DAY);		/* the uninterrupted reference */
+
+	for (int attempt = 0; attempt < 3 && !killed; attempt++) {
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			int devnull = open("/dev/null", O_WRONLY);
+
+			setpgid(0, 0);
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+			execl(tu_bin(), "tte", "--root", a, "--date", DAY, "run", (char *)NULL);
+			_exit(127);
+		}
+		setpgid(pid, pid);
+		/* wait until intake has started and is working on the file */
+		for (int i = 0; i < 400; i++) {
+			char *hit = NULL;
+
+			tu_sh(&hit, "grep -l 'stage intake start' '%s'/* 2>/dev/null", log);
+			if (hit && *hit) {
+				g_free(hit);
+				usleep(300000 / (attempt + 1));
+				break;
+			}
+			g_free(hit);
+			usleep(10000);
+		}
+		kill(-pid, SIGKILL);
+		{
+			int st;
+			char *ended = NULL;
+
+			waitpid(pid, &st, 0);
+			/* it must have died inside intake, not before or after */
+			tu_sh(&ended, "grep -h 'stage intake end' '%s'/* 2>/dev/null", log);
+			killed = WIFSIGNALED(st) && !(ended && *ended);
+			g_free(ended);
+		}
+	}
+	assert_true(killed);
+	/* nothing half applied */
+	assert_true(tu_sql_int(a, "SELECT count(*) FROM applicants") == 0 ||
+		    tu_sql_int(a, "SELECT count(*) FROM inputs") == 1);
+	run_ok(a, DAY);
+	da = state_dump(a);
+	db = state_dump(b);
+	assert_string_equal(da, db);
+	assert_int_equal(count_files(a, "inbox/forms"), 0);
+	g_free(da);
+	g_free(db);
+	g_free(fa);
+	g_free(fb);
+	g_free(log);
+	tu_root_free(a);
+	tu_root_free(b);
+}
+
+/* ---- the rest of the contract: lock, exit codes, modes, logs, show --------------------- */
+
+static void test_lock_and_exit_codes(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *lock, *conf, *err = NULL;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(tu_tte(root, NULL, NULL, NULL, "init", NULL), 0);
+	lock = tu_path(root, "var/lock");
+	pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		execlp("flock", "flock", lock, "sleep", "5", (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	usleep(300000);
+	assert_int_equal(tu_tte(root, DAY, NULL, &err, "run", NULL), 3);
+	assert_non_null(strstr(err, "sedang berjalan"));
+	g_free(err);
+	kill(-pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "run", NULL), 0);
+
+	assert_int_equal(tu_tte(root, "2026-02-30", NULL, NULL, "run", NULL), 2);
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "terbang", NULL), 2);
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "show", "bukan-nip", NULL), 2);
+	conf = tu_path(root, "tte.conf");
+	tu_write_str(conf, "[inbox]\nsettle_seconds = banyak\n");
+	assert_int_equal(tu_tte(root, DAY, NULL, &err, "run", NULL), 2);
+	assert_non_null(strstr(err, "settle_seconds"));
+	g_free(err);
+	{
+		char *nowhere = g_strdup_printf("%s/tidak-ada", root);
+
+		assert_int_equal(tu_tte(nowhere, DAY, NULL, NULL, "run", NULL), 2);
+		g_free(nowhere);
+	}
+	g_free(conf);
+	g_free(lock);
+	tu_root_free(root);
+}
+
+static void test_modes_logs_show(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *out = NULL, *modes = NULL, *conf;
+
+	(void)state;
+	drop_sample(root, "forms/form-responses-en.csv");
+	run_ok(root, DAY);
+	/* owner-only by default */
+	tu_sh(&modes, "stat -c '%%a %%n' '%s'/outbox/reports/*.xlsx '%s'/var/tte.db '%s'/var/log/* "
+	      "'%s'/outbox/reports '%s'/var", root, root, root, root, root);
+	for (char **l = g_strsplit(modes, "\n", -1), **it = l; *it || (g_strfreev(l), 0); it++) {
+		if (!**it)
+			continue;
+		if (strncmp(*it, "600 ", 4) && strncmp(*it, "700 ", 4))
+			fail_msg("not owner-only: %s", *it);
+	}
+	g_free(modes);
+	/* no NIK in any log */
+	{
+		char *logs = tu_path(root, "var/log");
+
+		assert_false(tu_file_contains(logs, "5107054705970101"));
+		assert_false(tu_file_contains(logs, "5106080703830105"));
+		g_free(logs);
+	}
+	/* tte show by NIP, NIK and e-mail */
+	assert_int_equal(tu_tte(root, DAY, &out, NULL, "show", "198303072007051105", NULL), 0);
+	assert_non_null(strstr(out, "I Nyoman Artha Artha"));
+	assert_non_null(strstr(out, "Penata Tingkat I / III/d"));
+	assert_non_null(strstr(out, "VALID"));
+	assert_non_null(strstr(out, "Riwayat"));
+	g_free(out);
+	assert_int_equal(tu_tte(root, DAY, &out, NULL, "show", "5106080703830105", NULL), 0);
+	assert_non_null(strstr(out, "198303072007051105"));
+	g_free(out);
+	assert_int_equal(tu_tte(root, DAY, &out, NULL, "show", "P0000104@undiksha.ac.id", NULL), 0);
+	assert_non_null(strstr(out, "198303072007051105"));
+	g_free(out);
+
+	/* a site that lets a tte group read the outbox */
+	conf = tu_path(root, "tte.conf");
+	tu_write_str(conf, "[tte]\numask = 027\n[inbox]\nsettle_seconds = 0\n");
+	run_ok(root, "2026-11-25");
+	tu_sh(&modes, "stat -c '%%a' '%s'/outbox/reports/laporan-20261125.xlsx", root);
+	assert_string_equal(modes, "640\n");
+	g_free(modes);
+	g_free(conf);
 	tu_root_free(root);
 }
 
@@ -79,6 +794,17 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_redrop_and_cumulative),
+		cmocka_unit_test(test_latest_wins),
+		cmocka_unit_test(test_orphan_superseded),
+		cmocka_unit_test(test_accept_waiver),
+		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_invalid_utf8_and_locales),
+		cmocka_unit_test(test_symlink_settle_and_dotfiles),
+		cmocka_unit_test(test_disk_full_report),
+		cmocka_unit_test(test_sigkill_during_intake),
+		cmocka_unit_test(test_lock_and_exit_codes),
+		cmocka_unit_test(test_modes_logs_show),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,6 +100,14 @@ char *tu_root_new(const char *extra)
 		g_string_append_printf(s, "\n%s\n", extra);
 	conf = g_build_filename(root, "tte.conf", NULL);
 	tu_write_str(conf, s->str);
+	/* as after `tte init`: the verifier's drop folders exist */
+	for (const char *const *d = (const char *const[]){ "inbox/forms", "inbox/status",
+							   "inbox/signed", NULL }; *d; d++) {
+		char *p = g_build_filename(root, *d, NULL);
+
+		g_mkdir_with_parents(p, 0700);
+		g_free(p);
+	}
 	g_free(conf);
 	g_string_free(s, TRUE);
 	return root;
@@ -444,4 +452,22 @@ gboolean tu_file_contains(const char *path, const char *needle)
 	g_free(q);
 	g_free(p);
 	return rc == 0;
+}
+
+char *tu_tool(const char *name)
+{
+	char *dir = g_path_get_dirname(tu_bin());
+	char *p = g_build_filename(dir, "tools", name, NULL);
+
+	g_free(dir);
+	return p;
+}
+
+void tu_gen_forms(const char *path, const char *args)
+{
+	char *gen = tu_tool("gen-forms");
+
+	if (tu_sh(NULL, "'%s' %s > '%s'", gen, args ? args : "", path))
+		fail_msg("gen-forms %s failed", args ? args : "");
+	g_free(gen);
 }

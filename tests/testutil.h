@@ -65,6 +65,12 @@ int tu_col(GPtrArray *rows, const char *name);
 /* Row index whose column COL equals VALUE, or -1. */
 int tu_find_row(GPtrArray *rows, int col, const char *value);
 
+/* Path of a helper program built beside tte (tools/NAME). */
+char *tu_tool(const char *name);
+
+/* Write an export of N synthetic submissions (tools/gen-forms ARGS) to PATH. */
+void tu_gen_forms(const char *path, const char *args);
+
 /* Does FILE (or any file under a directory) contain NEEDLE? */
 gboolean tu_file_contains(const char *path, const char *needle);
 

@@ -1,0 +1,570 @@
+/*
+ * unit_rules - every validation rule of the contract with its edge cases,
+ * the golongan parser, titles versus Balinese names, and form timestamps.
+ * "Today" is 2026-11-24 throughout.
+ */
+#include <string.h>
+#include <glib.h>
+
+#include "testutil.h"
+#include "dates.h"
+#include "rules.h"
+
+static GDate today;
+
+static int setup(void **state)
+{
+	(void)state;
+	g_date_clear(&today, 1);
+	g_date_set_dmy(&today, 24, 11, 2026);
+	return 0;
+}
+
+/* The code of the only problem in PL (fails when there is not exactly one). */
+static const char *only_code(problem_list *pl)
+{
+	assert_int_equal(pl->len, 1);
+	return g_array_index(pl, struct problem, 0).code;
+}
+
+static const char *only_reason(problem_list *pl)
+{
+	assert_int_equal(pl->len, 1);
+	return g_array_index(pl, struct problem, 0).reason;
+}
+
+static bool nik_ok(const char *raw, struct nik_info *out)
+{
+	problem_list *pl = problems_new();
+	bool ok = rules_nik(raw, 0, &today, out, pl);
+
+	if (ok)
+		assert_int_equal(pl->len, 0);
+	problems_free(pl);
+	return ok;
+}
+
+static const char *nik_code(const char *raw, int hint)
+{
+	static char code[32];
+	problem_list *pl = problems_new();
+	struct nik_info n;
+
+	assert_false(rules_nik(raw, hint, &today, &n, pl));
+	g_strlcpy(code, only_code(pl), sizeof(code));
+	problems_free(pl);
+	return code;
+}
+
+static void test_nik_valid(void **state)
+{
+	struct nik_info n;
+
+	(void)state;
+	assert_true(nik_ok("5108050101900001", &n));
+	assert_string_equal(n.digits, "5108050101900001");
+	assert_int_equal(n.province, 51);
+	assert_false(n.female);
+	assert_int_equal(g_date_get_year(&n.birth), 1990);
+	/* the clean-up: spaces, dots, dashes, a leading apostrophe, NBSP */
+	assert_true(nik_ok("'5108050101900001", &n));
+	assert_true(nik_ok("5108.0501.0190.0001", &n));
+	assert_true(nik_ok(" 5108 0501 0190 0001 ", &n));
+	assert_true(nik_ok("5108-0501-0190-0001", &n));
+	assert_true(nik_ok("5108\xc2\xa0" "050101900001", &n));
+	assert_string_equal(n.digits, "5108050101900001");
+}
+
+static void test_nik_women(void **state)
+{
+	struct nik_info n;
+
+	(void)state;
+	/* women: day + 40 */
+	assert_true(nik_ok("5108054101900002", &n));
+	assert_true(n.female);
+	assert_int_equal(g_date_get_day(&n.birth), 1);
+	assert_true(nik_ok("5108057101900002", &n));	/* 31 January */
+	assert_int_equal(g_date_get_day(&n.birth), 31);
+	assert_string_equal(nik_code("5108057201900002", 0), "BIRTH_DATE");	/* 72 */
+	assert_string_equal(nik_code("5108053501900001", 0), "BIRTH_DATE");	/* 35 */
+	assert_string_equal(nik_code("5108054002900001", 0), "BIRTH_DATE");	/* 40 */
+	assert_string_equal(nik_code("5108057002900001", 0), "BIRTH_DATE");	/* 30 Feb */
+	assert_string_equal(nik_code("5108050001900001", 0), "BIRTH_DATE");	/* day 0 */
+}
+
+static void test_nik_leap(void **state)
+{
+	struct nik_info n;
+
+	(void)state;
+	assert_true(nik_ok("5108052902000001", &n));	/* 29-02-2000: leap */
+	assert_int_equal(g_date_get_year(&n.birth), 2000);
+	assert_true(nik_ok("5108056902960001", &n));	/* woman, 29-02-1996 */
+	assert_true(nik_ok("5108052902840001", &n));	/* 29-02-1984 */
+	assert_string_equal(nik_code("5108052902010001", 0), "BIRTH_DATE");	/* 2001 */
+	assert_string_equal(nik_code("5108056902970001", 0), "BIRTH_DATE");	/* 1997 */
+	/* century from the NIP: 29-02-1900 is not a date, 29-02-2000 is */
+	assert_string_equal(nik_code("5108052902000001", 1900), "BIRTH_DATE");
+}
+
+static void test_nik_century(void **state)
+{
+	struct nik_info n;
+	problem_list *pl = problems_new();
+
+	(void)state;
+	/* YY=20 in 2026: 6 or 106 years old, neither is staff */
+	assert_string_equal(nik_code("5108050101200001", 0), "BIRTH_DATE");
+	/* YY=05: 2005 makes 21 years old */
+	assert_true(nik_ok("5108050101050001", &n));
+	assert_int_equal(g_date_get_year(&n.birth), 2005);
+	/* the NIP's year wins when its last digits agree */
+	assert_true(rules_nik("5108050101500001", 1950, &today, &n, pl));
+	assert_int_equal(g_date_get_year(&n.birth), 1950);
+	problems_free(pl);
+}
+
+static void test_nik_shape(void **state)
+{
+	problem_list *pl = problems_new();
+	struct nik_info n;
+
+	(void)state;
+	assert_string_equal(nik_code("", 0), "EMPTY");
+	assert_string_equal(nik_code("510805630478010", 0), "LENGTH");
+	assert_string_equal(nik_code("51080563047801012", 0), "LENGTH");
+	assert_string_equal(nik_code("5108O50101900001", 0), "NOT_DIGITS");
+	assert_string_equal(nik_code("9908050101900001", 0), "PROVINCE");
+	assert_string_equal(nik_code("2008050101900001", 0), "PROVINCE");
+	assert_string_equal(nik_code("9708050101900001", 0), "PROVINCE");
+	assert_true(nik_ok("9608050101900001", &n));	/* Papua's new provinces */
+	assert_true(nik_ok("2108050101900001", &n));
+	assert_string_equal(nik_code("5108050101900000", 0), "SEQUENCE");
+	assert_string_equal(nik_code("5108050113900001", 0), "BIRTH_DATE");	/* month 13 */
+	/* a spreadsheet ate it */
+	assert_false(rules_nik("5.10802E+15", 0, &today, &n, pl));
+	assert_string_equal(only_code(pl), "SCIENTIFIC");
+	assert_non_null(strstr(only_reason(pl), "5.10802E+15"));
+	assert_non_null(strstr(only_reason(pl), "mengisi ulang"));
+	problems_clear(pl);
+	assert_false(rules_nik("5,10805E+15", 0, &today, &n, pl));
+	assert_string_equal(only_code(pl), "SCIENTIFIC");
+	problems_clear(pl);
+	assert_false(rules_nik("'5.108050101900001e15", 0, &today, &n, pl));
+	assert_string_equal(only_code(pl), "SCIENTIFIC");
+	problems_free(pl);
+	assert_true(rules_is_scientific("1.99001E+17"));
+	assert_false(rules_is_scientific("5108050101900001"));
+	assert_false(rules_is_scientific("E+15"));
+}
+
+static void test_nik_mask(void **state)
+{
+	char m[32];
+
+	(void)state;
+	rules_mask_nik("5108050101900001", m, sizeof(m));
+	assert_string_equal(m, "5108**********01");
+	rules_mask_nik("510805", m, sizeof(m));
+	assert_null(strstr(m, "0805"));
+	rules_mask_nik("", m, sizeof(m));
+	assert_string_equal(m, "");
+}
+
+static const char *nip_code(const char *raw)
+{
+	static char code[32];
+	problem_list *pl = problems_new();
+	struct nip_info n;
+
+	assert_false(rules_nip(raw, &today, &n, pl));
+	g_strlcpy(code, only_code(pl), sizeof(code));
+	problems_free(pl);
+	return code;
+}
+
+static bool nip_ok(const char *raw, struct nip_info *n)
+{
+	problem_list *pl = problems_new();
+	bool ok = rules_nip(raw, &today, n, pl);
+
+	if (!ok)
+		print_error("%s: %s\n", raw, g_array_index(pl, struct problem, 0).reason);
+	problems_free(pl);
+	return ok;
+}
+
+static void test_nip_pns(void **state)
+{
+	struct nip_info n;
+
+	(void)state;
+	assert_true(nip_ok("199001012015031001", &n));
+	assert_int_equal(n.kind, NIP_PNS);
+	assert_int_equal(n.tmt_year, 2015);
+	assert_int_equal(n.tmt_month, 3);
+	assert_false(n.female);
+	assert_true(nip_ok("19730910 201512 2 001", &n));	/* as people write it */
+	assert_true(n.female);
+	assert_true(nip_ok("'199001012015031001", &n));
+	assert_string_equal(nip_code("199001012015131001"), "TMT_MONTH");
+	assert_string_equal(nip_code("199001012015001001"), "TMT_MONTH");
+	/* TMT CPNS not before the 18th birthday (2008-01-01) */
+	assert_string_equal(nip_code("199001012007121001"), "TMT_BEFORE_18");
+	assert_true(nip_ok("199001012008011001", &n));
+	assert_string_equal(nip_code("199001012015033001"), "GENDER");
+	assert_string_equal(nip_code("199001012015031000"), "SEQUENCE");
+	assert_string_equal(nip_code("199002302015031001"), "BIRTH_DATE");
+	/* 29 February */
+	assert_true(nip_ok("200002292019031001", &n));
+	assert_string_equal(nip_code("200102292019031001"), "BIRTH_DATE");
+	assert_string_equal(nip_code("190002292019031001"), "BIRTH_DATE");
+}
+
+static void test_nip_pppk(void **state)
+{
+	struct nip_info n;
+
+	(void)state;
+	/* YYYYMMDD YYYY 2 N G SSS: the 13th digit tells them apart */
+	assert_true(nip_ok("199001012023211001", &n));
+	assert_int_equal(n.kind, NIP_PPPK);
+	assert_int_equal(n.tmt_year, 2023);
+	assert_true(nip_ok("198512312022292123", &n));
+	assert_true(n.female);
+	assert_string_equal(nip_code("199001012023201001"), "PPPK_COUNT");
+	assert_string_equal(nip_code("199001012023213001"), "GENDER");
+	assert_string_equal(nip_code("199001012005211001"), "PPPK_YEAR");
+	assert_string_equal(nip_code("199001012023211000"), "SEQUENCE");
+}
+
+static void test_nip_shape(void **state)
+{
+	(void)state;
+	assert_string_equal(nip_code(""), "EMPTY");
+	assert_string_equal(nip_code("131234567"), "OLD_NIP");
+	assert_string_equal(nip_code("13123456"), "LENGTH");
+	assert_string_equal(nip_code("19900101201503100"), "LENGTH");
+	assert_string_equal(nip_code("1.99001E+17"), "SCIENTIFIC");
+	assert_string_equal(nip_code("19900101201503100X"), "NOT_DIGITS");
+	assert_string_equal(nip_code("199001012015331001"), "TMT_MONTH");	/* 13th digit 3 */
+}
+
+static void test_agreement(void **state)
+{
+	problem_list *pl = problems_new();
+	struct nik_info k;
+	struct nip_info p;
+
+	(void)state;
+	/* the example: 10-05-1987 against 01-05-1987 */
+	assert_true(rules_nik("5108051005870001", 1987, &today, &k, pl));
+	assert_true(rules_nip("198705012010121001", &today, &p, pl));
+	rules_nik_nip_agree(&k, &p, pl);
+	assert_string_equal(only_reason(pl),
+			    "Tanggal lahir pada NIK (10-05-1987) tidak sama dengan NIP (01-05-1987)");
+	assert_true(g_array_index(pl, struct problem, 0).waivable);
+	assert_int_equal(g_array_index(pl, struct problem, 0).field, F_NIK);
+	assert_int_equal(g_array_index(pl, struct problem, 0).field2, F_NIP);
+	problems_clear(pl);
+	/* a woman's NIK against a man's NIP */
+	assert_true(rules_nik("5108054105870001", 1987, &today, &k, pl));
+	assert_true(rules_nip("198705012010121001", &today, &p, pl));
+	rules_nik_nip_agree(&k, &p, pl);
+	assert_string_equal(only_code(pl), "GENDER_MISMATCH");
+	assert_true(g_array_index(pl, struct problem, 0).waivable);
+	problems_clear(pl);
+	/* agreeing */
+	assert_true(rules_nik("5108054105870001", 1987, &today, &k, pl));
+	assert_true(rules_nip("198705012010122001", &today, &p, pl));
+	rules_nik_nip_agree(&k, &p, pl);
+	assert_int_equal(pl->len, 0);
+	problems_free(pl);
+}
+
+static void test_email(void **state)
+{
+	problem_list *pl = problems_new();
+	char *e = NULL;
+
+	(void)state;
+	assert_true(rules_email(" Made.Sari@Undiksha.AC.ID ", "undiksha.ac.id", &e, pl));
+	assert_string_equal(e, "made.sari@undiksha.ac.id");
+	g_free(e);
+	assert_false(rules_email("made@student.undiksha.ac.id", "undiksha.ac.id", &e, pl));
+	assert_string_equal(only_code(pl), "SUBDOMAIN");
+	assert_non_null(strstr(only_reason(pl), "@undiksha.ac.id"));
+	problems_clear(pl);
+	assert_false(rules_email("made@gmail.com", "undiksha.ac.id", &e, pl));
+	assert_string_equal(only_code(pl), "DOMAIN");
+	assert_string_equal(only_reason(pl), "Email harus alamat @undiksha.ac.id, terisi @gmail.com");
+	problems_clear(pl);
+	assert_false(rules_email("made@undiksha.ac.id.evil.com", "undiksha.ac.id", &e, pl));
+	assert_string_equal(only_code(pl), "DOMAIN");
+	problems_clear(pl);
+	assert_false(rules_email("made", "undiksha.ac.id", &e, pl));
+	assert_string_equal(only_code(pl), "FORMAT");
+	problems_clear(pl);
+	assert_false(rules_email("a@b@undiksha.ac.id", "undiksha.ac.id", &e, pl));
+	assert_string_equal(only_code(pl), "FORMAT");
+	problems_clear(pl);
+	assert_false(rules_email("", "undiksha.ac.id", &e, pl));
+	assert_string_equal(only_code(pl), "EMPTY");
+	problems_free(pl);
+}
+
+static void gol_is(const char *raw, int kind, const char *want, bool want_note)
+{
+	problem_list *pl = problems_new();
+	char *out = NULL, *note = NULL;
+
+	if (!rules_golongan(raw, kind, &out, &note, pl))
+		fail_msg("golongan \"%s\": %s", raw, g_array_index(pl, struct problem, 0).reason);
+	assert_string_equal(out, want);
+	if (want_note)
+		assert_non_null(note);
+	else
+		assert_null(note);
+	g_free(out);
+	g_free(note);
+	problems_free(pl);
+}
+
+static const char *gol_code(const char *raw, int kind)
+{
+	static char code[32];
+	problem_list *pl = problems_new();
+	char *out = NULL, *note = NULL;
+
+	assert_false(rules_golongan(raw, kind, &out, &note, pl));
+	g_strlcpy(code, only_code(pl), sizeof(code));
+	problems_free(pl);
+	return code;
+}
+
+static void test_golongan(void **state)
+{
+	(void)state;
+	gol_is("III/d", NIP_PNS, "III/d", false);
+	gol_is("IIId", NIP_PNS, "III/d", false);
+	gol_is("III d", NIP_PNS, "III/d", false);
+	gol_is("III/D", 0, "III/d", false);
+	gol_is("iii-a", 0, "III/a", false);
+	gol_is("1/b", NIP_PNS, "I/b", false);
+	gol_is("Penata Tk. I, III/d", NIP_PNS, "III/d", false);
+	gol_is("Penata Tkt. I (III/d)", NIP_PNS, "III/d", false);
+	gol_is("Penata Muda Tk. I - III/b", NIP_PNS, "III/b", false);
+	gol_is("Penata Muda / III-a", NIP_PNS, "III/a", false);
+	gol_is("Penata Muda Tingkat 1", NIP_PNS, "III/b", false);
+	gol_is("Penata Muda Tk. I (I", NIP_PNS, "III/b", false);	/* truncated */
+	gol_is("Pembina", NIP_PNS, "IV/a", false);
+	gol_is("Pembina Utama", NIP_PNS, "IV/e", false);
+	gol_is("IV/e", NIP_PNS, "IV/e", false);
+	gol_is("Juru Muda Tingkat I", NIP_PNS, "I/b", false);
+	/* wrong pair: the ruang wins, the mismatch is noted */
+	gol_is("Pembina Utama Madya - IV/c", NIP_PNS, "IV/c", true);
+	/* PPPK */
+	gol_is("IX", NIP_PPPK, "IX", false);
+	gol_is("09", NIP_PPPK, "IX", false);
+	gol_is("17", NIP_PPPK, "XVII", false);
+	gol_is("Golongan XI", NIP_PPPK, "XI", false);
+	gol_is("V", 0, "V", false);
+	assert_string_equal(gol_code("18", NIP_PPPK), "UNKNOWN");
+	assert_string_equal(gol_code("XVIII", NIP_PPPK), "UNKNOWN");
+	assert_string_equal(gol_code("III/e", NIP_PNS), "RUANG");
+	assert_string_equal(gol_code("III", NIP_PNS), "INCOMPLETE");
+	assert_string_equal(gol_code("III/d", NIP_PPPK), "PNS_FOR_PPPK");
+	assert_string_equal(gol_code("Golongan V/f", NIP_PNS), "UNKNOWN");
+	assert_string_equal(gol_code("dosen", 0), "UNKNOWN");
+	assert_string_equal(gol_code("", 0), "EMPTY");
+}
+
+static void test_pangkat(void **state)
+{
+	char *s;
+
+	(void)state;
+	assert_string_equal(rules_pangkat("III/d"), "Penata Tingkat I");
+	assert_string_equal(rules_pangkat("IV/e"), "Pembina Utama");
+	assert_null(rules_pangkat("IX"));
+	s = rules_pangkat_golongan("III/d");
+	assert_string_equal(s, "Penata Tingkat I / III/d");
+	g_free(s);
+	s = rules_pangkat_golongan("IX");
+	assert_string_equal(s, "Golongan IX (PPPK)");
+	g_free(s);
+}
+
+static void name_ok(const char *raw, const char *want)
+{
+	problem_list *pl = problems_new();
+	char *out = NULL;
+
+	if (!rules_name(raw, &out, pl))
+		fail_msg("name \"%s\": %s", raw, g_array_index(pl, struct problem, 0).reason);
+	assert_string_equal(out, want ? want : raw);
+	g_free(out);
+	problems_free(pl);
+}
+
+static void name_title(const char *raw, const char *mentions)
+{
+	problem_list *pl = problems_new();
+	char *out = NULL;
+
+	if (rules_name(raw, &out, pl))
+		fail_msg("name \"%s\": no title found", raw);
+	assert_string_equal(only_code(pl), "TITLE");
+	assert_true(g_array_index(pl, struct problem, 0).waivable);
+	if (mentions && !strstr(only_reason(pl), mentions))
+		fail_msg("\"%s\": reason \"%s\" lacks %s", raw, only_reason(pl), mentions);
+	assert_non_null(out);
+	g_free(out);
+	problems_free(pl);
+}
+
+static void test_names(void **state)
+{
+	problem_list *pl = problems_new();
+	char *out = NULL;
+
+	(void)state;
+	/* Balinese and other names that are not titles */
+	name_ok("I Gusti Ngurah Putu Wijaya", NULL);
+	name_ok("Ida Bagus Made Adnyana", NULL);
+	name_ok("Ni Luh Putu Sari", NULL);
+	name_ok("Ida Ayu Komang Dewi", NULL);
+	name_ok("A.A. Ngurah Bagus", NULL);
+	name_ok("A.A. Istri Mas", NULL);
+	name_ok("I.G.A. Putri Utami", NULL);
+	name_ok("I.G. Ngurah Suarta", NULL);
+	name_ok("IGN Suarta", NULL);
+	name_ok("Cok. Istri Agung", NULL);
+	name_ok("Anak Agung Ayu Sri", NULL);
+	name_ok("Desak Made Sukerti", NULL);
+	name_ok("Dewa Ayu Eka", NULL);
+	name_ok("M. Ali Akbar", NULL);
+	name_ok("Moh. Hasan", NULL);
+	name_ok("Gede D'Souza", NULL);
+	name_ok("  I  Made   Sutama ", "I Made Sutama");
+	/* titles */
+	name_title("Dr. I Made Sutama", "Dr.");
+	name_title("I Made Sutama, S.Pd., M.Pd.", "S.Pd.");
+	name_title("Prof. Dr. Ida Bagus Putra", "Prof.");
+	name_title("Drs. Nyoman Suarta", "Drs.");
+	name_title("Dra. Ketut Sari", "Dra.");
+	name_title("dr. Ketut Sari", "dr.");
+	name_title("H. Ahmad Fauzi", "H.");
+	name_title("Hj. Siti Aminah", "Hj.");
+	name_title("Ir. Wayan Sudira", "Ir.");
+	name_title("Made Sutama S.Pd", "S.Pd");
+	name_title("Made Sutama M.Kom", "M.Kom");
+	name_title("Putu Arsana Ph.D.", "Ph.D.");
+	name_title("Wayan Sudira SPd", "SPd");
+	name_title("Nyoman Sari A.Md.Kom", "A.Md.Kom");
+	name_title("Komang Sari S.T., M.T.", NULL);
+	name_title("Ketut Yasa MBA", "MBA");
+	name_title("Putu Dewi Sp.PD", "Sp.PD");
+	name_title("Ketut Yasa Dr.rer.nat.", "Dr.rer.nat.");
+	assert_false(rules_name("   ", &out, pl));
+	assert_string_equal(only_code(pl), "EMPTY");
+	problems_free(pl);
+}
+
+static void test_required(void **state)
+{
+	problem_list *pl = problems_new();
+	char *out = NULL;
+
+	(void)state;
+	assert_false(rules_required("  ", F_KTP, &out, pl));
+	assert_string_equal(only_reason(pl), "Foto KTP belum diunggah");
+	problems_clear(pl);
+	assert_false(rules_required("", F_JABATAN, &out, pl));
+	assert_string_equal(only_reason(pl), "Jabatan belum diisi");
+	problems_clear(pl);
+	assert_true(rules_required(" Dosen ", F_JABATAN, &out, pl));
+	assert_string_equal(out, "Dosen");
+	g_free(out);
+	problems_free(pl);
+}
+
+static void ts_is(const char *s, bool day_first, const char *want)
+{
+	GTimeZone *tz = g_time_zone_new_identifier("Asia/Makassar");
+	char out[21];
+
+	assert_non_null(tz);
+	if (date_parse_form_ts(s, day_first, tz, out))
+		fail_msg("timestamp \"%s\" not parsed", s);
+	assert_string_equal(out, want);
+	g_time_zone_unref(tz);
+}
+
+static void test_timestamps(void **state)
+{
+	GTimeZone *tz = g_time_zone_new_identifier("Asia/Makassar");
+	char out[21];
+
+	(void)state;
+	ts_is("2026/11/10 1:00:00 PM GMT+8", false, "2026-11-10T05:00:00Z");
+	ts_is("2025/10/24 6:46:43 PM GMT+7", false, "2025-10-24T11:46:43Z");
+	ts_is("2026/11/10 12:00:00 AM GMT+8", false, "2026-11-09T16:00:00Z");
+	ts_is("2026/11/10 12:30:00 PM GMT+8", false, "2026-11-10T04:30:00Z");
+	ts_is("12/11/2026 08:00:00", true, "2026-11-12T00:00:00Z");	/* id: DD/MM */
+	ts_is("5/15/2020 12:44:55", false, "2020-05-15T04:44:55Z");	/* en_US: M/D */
+	ts_is("13/11/2026 09:05:13", false, "2026-11-13T01:05:13Z");	/* 13 > 12: D/M */
+	ts_is("11/13/2026 09:05:13", true, "2026-11-13T01:05:13Z");	/* 13 > 12: M/D */
+	ts_is("12/11/2026 08.00.00", true, "2026-11-12T00:00:00Z");
+	ts_is("2026-11-10T05:00:00Z", false, "2026-11-10T05:00:00Z");
+	ts_is("2026-11-10 13:00", false, "2026-11-10T05:00:00Z");
+	ts_is("2026-11-10 13:00:00 WIB", false, "2026-11-10T06:00:00Z");
+	ts_is("2026/11/10 1:00:00 PM GMT+07:00", false, "2026-11-10T06:00:00Z");
+	assert_int_equal(date_parse_form_ts("kemarin", false, tz, out), -1);
+	assert_int_equal(date_parse_form_ts("31/02/2026 10:00:00", true, tz, out), -1);
+	assert_int_equal(date_parse_form_ts("2026/11/10 25:00:00", false, tz, out), -1);
+	assert_int_equal(date_parse_form_ts("", false, tz, out), -1);
+	g_time_zone_unref(tz);
+}
+
+static void test_long_date(void **state)
+{
+	GDate d;
+	char *s;
+
+	(void)state;
+	assert_int_equal(date_parse_iso("2026-11-24", &d), 0);
+	s = date_long_id(&d);
+	assert_string_equal(s, "24 November 2026");
+	g_free(s);
+	assert_int_equal(date_parse_iso("2026-02-29", &d), -1);
+	assert_int_equal(date_parse_iso("2026-1-24", &d), -1);
+	assert_int_equal(date_parse_iso("2024-02-29", &d), 0);
+	assert_string_equal(date_month_id(8), "Agustus");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nik_valid),
+		cmocka_unit_test(test_nik_women),
+		cmocka_unit_test(test_nik_leap),
+		cmocka_unit_test(test_nik_century),
+		cmocka_unit_test(test_nik_shape),
+		cmocka_unit_test(test_nik_mask),
+		cmocka_unit_test(test_nip_pns),
+		cmocka_unit_test(test_nip_pppk),
+		cmocka_unit_test(test_nip_shape),
+		cmocka_unit_test(test_agreement),
+		cmocka_unit_test(test_email),
+		cmocka_unit_test(test_golongan),
+		cmocka_unit_test(test_pangkat),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_required),
+		cmocka_unit_test(test_timestamps),
+		cmocka_unit_test(test_long_date),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
