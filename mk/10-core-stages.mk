@@ -3,3 +3,4 @@ STAGES += intake report
 report_PKGS := xlsxwriter
 TOOLS += gen-forms
 TESTS += unit_rules e2e_intake
+BENCHES += intake

@@ -282,7 +282,8 @@ static int applicants_sheet(struct report *r)
 		"SELECT a.nip, a.name, a.nik, a.email, a.unit, a.golongan, a.jabatan, a.phone,"
 		" a.state, a.state_day, a.submitted_at, a.waiver, a.waiver_by, a.purged_day,"
 		" CASE WHEN a.state='REJECTED' THEN (SELECT group_concat(p.reason, '; ')"
-		"   FROM problems p WHERE p.submission_id=a.submission_id) END"
+		"   FROM problems p WHERE p.submission_id=a.submission_id) END,"
+		" (SELECT note FROM submissions WHERE id=a.submission_id)"
 		" FROM applicants a ORDER BY a.id");
 	if (!st)
 		return -1;
@@ -314,6 +315,8 @@ static int applicants_sheet(struct report *r)
 		if (text(st, 11))
 			g_string_append_printf(note, "%sPengecualian oleh %s: %s", note->len ? "; " : "",
 					       text(st, 12), text(st, 11));
+		if (text(st, 15))
+			g_string_append_printf(note, "%s%s", note->len ? "; " : "", text(st, 15));
 		sheet_text(&s, 13, note->str);
 		g_string_free(note, TRUE);
 	}

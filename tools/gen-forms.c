@@ -100,9 +100,13 @@ static void spoil(struct person *p)
 	case 0:	/* a digit lost */
 		p->nik[15] = 0;
 		break;
-	case 1:	/* a spreadsheet ate it */
-		g_snprintf(p->nik, sizeof(p->nik), "%c.%.5sE+15", p->nik[0], p->nik + 1);
+	case 1: {	/* a spreadsheet ate it */
+		char digits[17];
+
+		g_strlcpy(digits, p->nik, sizeof(digits));
+		g_snprintf(p->nik, sizeof(p->nik), "%c.%.5sE+15", digits[0], digits + 1);
 		break;
+	}
 	case 2:
 		g_strlcpy(strchr(p->email, '@'), "@gmail.com", 12);
 		break;
