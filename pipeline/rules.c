@@ -677,86 +677,108 @@ static const char *const degree_parts[] = {
 	"gz", "pst", "mi", "pdi", "tek", "li",
 };
 
-static bool in_list(const char *s, const char *const *list, size_t n, bool icase)
+/* The lists as sets, built once: a name has several words and a 1M-row
+ * export has a million names. Keys of the case-insensitive sets are lower
+ * case. */
+static GHashTable *set_prefix, *set_plain, *set_parts;
+
+static void name_sets_init(void)
 {
-	for (size_t i = 0; i < n; i++)
-		if (icase ? !g_ascii_strcasecmp(s, list[i]) : !strcmp(s, list[i]))
-			return true;
-	return false;
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		set_prefix = g_hash_table_new(g_str_hash, g_str_equal);
+		set_plain = g_hash_table_new(g_str_hash, g_str_equal);
+		set_parts = g_hash_table_new(g_str_hash, g_str_equal);
+		for (size_t i = 0; i < ARRAY_SIZE(prefix_titles); i++)
+			g_hash_table_add(set_prefix, (gpointer)prefix_titles[i]);
+		for (size_t i = 0; i < ARRAY_SIZE(plain_degrees); i++)
+			g_hash_table_add(set_plain, (gpointer)plain_degrees[i]);
+		for (size_t i = 0; i < ARRAY_SIZE(degree_parts); i++)
+			g_hash_table_add(set_parts, (gpointer)degree_parts[i]);
+		g_once_init_leave(&once, 1);
+	}
 }
 
-static bool is_title(const char *tok, bool first)
+/* Is the word TOK (LEN bytes) a title? FIRST: the name's first word. */
+static bool is_title(const char *tok, size_t len, bool first)
 {
-	char *t = g_strdup(tok);
-	gchar **seg;
+	char w[32], low[32];
+	char *seg[4] = { NULL, NULL, NULL, NULL };
+	size_t n = len;
 	int nseg = 0;
-	bool title = false;
-	size_t n = strlen(t);
 
-	while (n && (t[n - 1] == '.' || t[n - 1] == ',' || t[n - 1] == ';'))
-		t[--n] = 0;
+	if (len >= sizeof(w))
+		return false;	/* no title is that long */
+	memcpy(w, tok, len);
+	w[len] = 0;
+	/* "H." and "Hj." count only with the dot: a bare H may be an initial. */
+	if (!g_ascii_strcasecmp(w, "H."))
+		return true;
+	while (n && (w[n - 1] == '.' || w[n - 1] == ',' || w[n - 1] == ';'))
+		w[--n] = 0;
 	if (!n)
-		goto out;
-	if (in_list(t, prefix_titles, ARRAY_SIZE(prefix_titles), true)) {
-		title = true;
-		goto out;
-	}
-	/* "H." and "Hj." only with the dot: a bare H may be an initial. */
-	if (!g_ascii_strcasecmp(tok, "H.")) {
-		title = true;
-		goto out;
-	}
-	if (!first && in_list(t, plain_degrees, ARRAY_SIZE(plain_degrees), false)) {
-		title = true;
-		goto out;
-	}
-	if (!strchr(t, '.'))
-		goto out;
-	seg = g_strsplit(t, ".", -1);
-	for (gchar **s = seg; *s; s++)
-		nseg += **s != 0;
-	if (nseg >= 2 && seg[1][0]) {
-		const char *a = seg[0], *b = seg[1];
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		low[i] = g_ascii_tolower(w[i]);
+	if (g_hash_table_contains(set_prefix, low))
+		return true;
+	if (!first && g_hash_table_contains(set_plain, w))
+		return true;
+	if (!strchr(low, '.'))
+		return false;
+	/* Dotted: look at the first two segments (S.Pd., A.Md.Kom, Ph.D.). */
+	for (char *p = low, *start = low; nseg < 4; p++) {
+		if (*p == '.' || !*p) {
+			bool end = !*p;
 
-		if ((!g_ascii_strcasecmp(a, "S") || !g_ascii_strcasecmp(a, "M")) &&
-		    in_list(b, degree_parts, ARRAY_SIZE(degree_parts), true))
-			title = true;
-		else if (!g_ascii_strcasecmp(a, "A") && !g_ascii_strcasecmp(b, "Md"))
-			title = true;		/* A.Md.Kom */
-		else if (!g_ascii_strcasecmp(a, "Ph") && !g_ascii_strcasecmp(b, "D"))
-			title = true;
-		else if (!g_ascii_strcasecmp(a, "Sp") || !g_ascii_strcasecmp(a, "Prof") ||
-			 !g_ascii_strcasecmp(a, "Dr") || !g_ascii_strcasecmp(a, "Drs"))
-			title = true;		/* Sp.PD, Prof.Dr., Dr.rer.nat. */
-		else if ((!g_ascii_strcasecmp(a, "D3") || !g_ascii_strcasecmp(a, "D4")))
-			title = true;
+			*p = 0;
+			if (*start)
+				seg[nseg++] = start;
+			start = p + 1;
+			if (end)
+				break;
+		}
 	}
-	g_strfreev(seg);
-out:
-	g_free(t);
-	return title;
+	if (nseg < 2)
+		return false;
+	if ((!strcmp(seg[0], "s") || !strcmp(seg[0], "m")) && g_hash_table_contains(set_parts, seg[1]))
+		return true;
+	if (!strcmp(seg[0], "a") && !strcmp(seg[1], "md"))
+		return true;		/* A.Md.Kom */
+	if (!strcmp(seg[0], "ph") && !strcmp(seg[1], "d"))
+		return true;
+	if (!strcmp(seg[0], "sp") || !strcmp(seg[0], "prof") || !strcmp(seg[0], "dr") ||
+	    !strcmp(seg[0], "drs") || !strcmp(seg[0], "d3") || !strcmp(seg[0], "d4"))
+		return true;		/* Sp.PD, Prof.Dr., Dr.rer.nat. */
+	return false;
 }
 
 bool rules_name(const char *raw, char **out, problem_list *pl)
 {
-	gchar **toks = g_strsplit_set(raw ? raw : "", " \t\r\n", -1);
-	GString *name = g_string_new(NULL), *titles = g_string_new(NULL);
-	gchar **words;
-	char *comma;
-	bool first = true;
+	GString *name = g_string_sized_new(48), *titles = NULL;
+	const char *comma;
+	bool first = true, ok;
 
-	for (gchar **t = toks; *t; t++) {
-		if (!**t)
-			continue;
-		if (name->len)
-			g_string_append_c(name, ' ');
-		g_string_append(name, *t);
+	name_sets_init();
+	/* Collapse whitespace. */
+	for (const char *p = raw ? raw : ""; *p;) {
+		const char *w;
+
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		w = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			p++;
+		if (p > w) {
+			if (name->len)
+				g_string_append_c(name, ' ');
+			g_string_append_len(name, w, p - w);
+		}
 	}
-	g_strfreev(toks);
 	if (!name->len) {
 		problems_add(pl, F_NAME, "EMPTY", false, "Nama belum diisi");
 		g_string_free(name, TRUE);
-		g_string_free(titles, TRUE);
 		return false;
 	}
 	*out = g_strdup(name->str);
@@ -764,31 +786,37 @@ bool rules_name(const char *raw, char **out, problem_list *pl)
 	/* Indonesian names have no comma: what follows one is a title. */
 	comma = strchr(name->str, ',');
 	if (comma) {
-		*comma = 0;
-		g_string_append(titles, g_strstrip(comma + 1));
-		if (!titles->len)
-			g_string_append_c(titles, ',');
+		const char *rest = comma + 1;
+
+		while (*rest == ' ')
+			rest++;
+		titles = g_string_new(*rest ? rest : ",");
 	}
-	words = g_strsplit(name->str, " ", -1);
-	for (gchar **t = words; *t; t++) {
-		if (!**t)
-			continue;
-		if (is_title(*t, first)) {
+	for (const char *p = name->str, *end = comma ? comma : name->str + name->len; p < end;) {
+		const char *w = p;
+
+		while (p < end && *p != ' ')
+			p++;
+		if (is_title(w, (size_t)(p - w), first)) {
+			if (!titles)
+				titles = g_string_new(NULL);
 			if (titles->len)
 				g_string_append(titles, ", ");
-			g_string_append(titles, *t);
+			g_string_append_len(titles, w, p - w);
 		}
 		first = false;
+		while (p < end && *p == ' ')
+			p++;
 	}
-	g_strfreev(words);
-	if (titles->len)
+	ok = !titles;
+	if (titles) {
 		problems_add(pl, F_NAME, "TITLE", true,
 			     "Nama berisi gelar (%s); tulis nama tanpa gelar seperti pada KTP",
 			     titles->str);
+		g_string_free(titles, TRUE);
+	}
 	g_string_free(name, TRUE);
-	first = titles->len == 0;
-	g_string_free(titles, TRUE);
-	return first;
+	return ok;
 }
 
 bool rules_required(const char *raw, enum field f, char **out, problem_list *pl)

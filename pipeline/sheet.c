@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <glib.h>
 
+#include "dates.h"
 #include "fsutil.h"
 #include "log.h"
 #include "sheet.h"
@@ -146,21 +147,6 @@ void sheet_int(struct sheet *s, int col, long long v)
 	worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)v, NULL);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil): no time zone, no libc state. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time)
 {
 	unsigned y, mo, d, h = 0, mi = 0, se = 0;
@@ -177,7 +163,7 @@ int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time)
 	} else if (n != 10) {
 		return -1;
 	}
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	*out = date_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 	return 0;
 }
 
