@@ -906,7 +906,10 @@ static int take_file(struct intake *in, struct inbox_item *it, struct counts *to
 		 * or dropped again: nothing to apply. */
 		log_info("forms/%s: already processed (sha256 %.12s), moved aside", it->name,
 			 it->sha256);
-		ret = inbox_done(in->ctx, "forms", it, NULL);
+		if (inbox_done(in->ctx, "forms", it, NULL))
+			log_warn("forms/%s sudah pernah diproses tetapi tidak dapat dipindahkan dari "
+				 "inbox", it->name);
+		ret = 0;
 		goto out;
 	}
 
@@ -951,10 +954,11 @@ static int take_file(struct intake *in, struct inbox_item *it, struct counts *to
 	if (store_step_done(st) || store_commit(db))
 		goto fail;
 	/* Committed: from here the file is only moved. If the move fails the
-	 * next run finds it by its hash and moves it then. */
-	if (inbox_done(in->ctx, "forms", it, &stored))
-		goto out;
-	{
+	 * next run finds it by its hash and moves it then; the data is in. */
+	if (inbox_done(in->ctx, "forms", it, &stored)) {
+		log_warn("forms/%s sudah diproses tetapi belum dapat dipindahkan dari inbox; "
+			 "run berikutnya memindahkannya", it->name);
+	} else {
 		sqlite3_stmt *u = store_stmt(db, "UPDATE inputs SET stored=? WHERE id=?");
 
 		if (u) {
