@@ -55,9 +55,8 @@ void store_rollback(sqlite3 *db);
 sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql);
 
 /* A cached prepared statement for SQL, which must be a string literal (the
- * cache keys on its address). Reset, with the previous bindings still in
- * place: bind every parameter. Owned by the store, finalized by
- * store_close(). */
+ * cache keys on its address). Reset and with bindings cleared; owned by the
+ * store, finalized by store_close(). */
 sqlite3_stmt *store_stmt(sqlite3 *db, const char *sql);
 
 /* Step a statement expected to finish (INSERT/UPDATE/DELETE), then reset

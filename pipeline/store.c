@@ -459,8 +459,8 @@ sqlite3_stmt *store_stmt(sqlite3 *db, const char *sql)
 		stmt_cache = g_hash_table_new(g_direct_hash, g_direct_equal);
 	st = g_hash_table_lookup(stmt_cache, sql);
 	if (st) {
-		/* Callers bind every parameter; clearing them first is wasted work. */
 		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
 		return st;
 	}
 	st = store_prepare(db, sql);
