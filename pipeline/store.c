@@ -116,6 +116,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX submissions_orphan_email ON submissions(email) WHERE applicant_id IS NULL;"
 	"CREATE INDEX submissions_orphan_form_email ON submissions(form_email) WHERE applicant_id IS NULL;"
 	"CREATE INDEX submissions_orphan_nip ON submissions(nip) WHERE applicant_id IS NULL;"
+	"CREATE INDEX submissions_applicant ON submissions(applicant_id);"
 
 	"CREATE TABLE problems("
 	"  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
