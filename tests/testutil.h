@@ -40,7 +40,7 @@ void tu_write_str(const char *path, const char *text);
 char *tu_read(const char *path, size_t *len);
 void tu_copy(const char *src, const char *dst);
 char *tu_path(const char *root, const char *rel);
-/* Path of a file of ../shared/samples (or $TTE_SHARED/samples). */
+/* Path of a sample export (tests/data/samples, copied from ../shared). */
 char *tu_sample(const char *rel);
 /* Path in ../shared ($TTE_SHARED). */
 char *tu_shared(const char *rel);

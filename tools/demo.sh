@@ -8,7 +8,6 @@ build=$1
 root=$2
 tte="$PWD/$build/tte"
 gen="$PWD/$build/tools/gen-forms"
-shared="${TTE_SHARED:-$(cd .. && pwd)/shared}"
 
 rm -rf "$root"
 mkdir -p "$root"
@@ -32,9 +31,7 @@ CONF
 "$tte" --root "$root" init >/dev/null
 "$gen" --rows 60 --seed 7 --style en > "$root/inbox/forms/Formulir TTE (Responses).csv"
 "$gen" --rows 40 --seed 8 --start 1000 --style id > "$root/inbox/forms/Formulir TTE - Form Responses 1.csv"
-if [ -d "$shared/samples/forms" ]; then
-	cp "$shared"/samples/forms/*.csv "$root/inbox/forms/"
-fi
+cp tests/data/samples/forms/*.csv "$root/inbox/forms/"
 
 echo "tte demo: running the nightly batch on synthetic data in $root"
 "$tte" --root "$root" run
