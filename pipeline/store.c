@@ -153,6 +153,8 @@ static const char *const migrations[] = {
 	"  signer TEXT,"
 	"  signer_flag TEXT,"
 	"  UNIQUE(applicant_id, version));"
+	/* The letters stage asks of each PDF in the outbox whose it is. */
+	"CREATE INDEX letters_file ON letters(file);"
 
 	"CREATE TABLE bundles("
 	"  name TEXT PRIMARY KEY,"
@@ -346,14 +348,20 @@ out:
 	return rc;
 }
 
+void store_key_hmac(const void *msg, size_t len, unsigned char mac[32])
+{
+	unsigned int n = 0;
+
+	g_assert(nik_key_loaded);
+	HMAC(EVP_sha256(), nik_key, sizeof(nik_key), msg, len, mac, &n);
+}
+
 void store_nik_hmac(const char *nik, char hex[65])
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char md[32];
-	unsigned int len = 0;
 
-	g_assert(nik_key_loaded);
-	HMAC(EVP_sha256(), nik_key, sizeof(nik_key), (const unsigned char *)nik, strlen(nik), md, &len);
+	store_key_hmac(nik, strlen(nik), md);
 	for (int i = 0; i < 32; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 15];

@@ -1,0 +1,7 @@
+# Issue 3: recommendation letters and BSrE upload bundles.
+STAGES += letters bundle
+letters_SRCS := stages/letter_pdf.c
+letters_PKGS := pangocairo cairo-pdf libqrencode
+bundle_PKGS := libarchive xlsxwriter
+TESTS += e2e_letters
+BENCHES += letters
