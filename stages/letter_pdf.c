@@ -290,7 +290,10 @@ int letter_render(struct letter_renderer *r, const struct letter_fields *f, GByt
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "tte");
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, f->pdf_date);
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, f->pdf_date);
-	pango_cairo_update_context(cr, r->pc);
+	/* No pango_cairo_update_context() here: it resets the context's
+	 * matrix, which invalidates every cached layout, and nothing it would
+	 * bring from the surface matters: the font options are set on the
+	 * context and the matrix is the identity for every letter. */
 	cairo_set_source_rgb(cr, 0, 0, 0);
 
 	/* Letterhead. */
