@@ -349,8 +349,13 @@ int letter_render(struct letter_renderer *r, const struct letter_fields *f, GByt
 		p.y = MAX(p.y, y);
 	}
 
-	/* The UU ITE note at the foot of the page. */
-	p.y = MAX(p.y + 10, page_h - 22 * MM);
+	/* The UU ITE note at the foot of the page; what would run into it
+	 * (absurdly long field values) is refused rather than cut. */
+	if (p.y + 10 > page_h - 22 * MM) {
+		rc = LETTER_TOO_LONG;
+		goto out;
+	}
+	p.y = page_h - 22 * MM;
 	hline(cr, p.y - 3, 0.4);
 	text_at(&p, left, text_w, r->note, AL_LEFT, uu_ite, true);
 

@@ -58,8 +58,12 @@ struct letter_renderer;
 struct letter_renderer *letter_renderer_new(void);
 void letter_renderer_free(struct letter_renderer *r);
 
+/* letter_render() result: the fields do not fit on one page. */
+#define LETTER_TOO_LONG 1
+
 /*
- * Draw F as an A4 PDF into OUT (appended; the caller truncates). Returns 0,
+ * Draw F as an A4 PDF into OUT (appended; the caller truncates). Returns 0;
+ * LETTER_TOO_LONG (nothing logged) when the fields would run past the page;
  * or -1 (logged) when cairo or libqrencode fails.
  */
 int letter_render(struct letter_renderer *r, const struct letter_fields *f, GByteArray *out);

@@ -455,7 +455,7 @@ static int plan(struct letters *L, const struct app *a, GPtrArray *made)
 	struct made *m;
 	GByteArray *pdf;
 	char *path;
-	int shared;
+	int shared, rc;
 
 	/* Named by name and e-mail: the log masks long digit runs, NIPs too. */
 	if (!all_digits(a->nip, 18)) {
@@ -490,10 +490,16 @@ static int plan(struct letters *L, const struct app *a, GPtrArray *made)
 	m->old_id = g_strdup(a->cur_id);
 	make_letter_id(a->nik_hmac, m->version, a->data_hash, L->ctx->today_compact, m->id);
 	pdf = writer_buffer(&L->w);
-	if (render(L, a, m->id, pdf)) {
+	rc = render(L, a, m->id, pdf);
+	if (rc) {
 		g_byte_array_unref(pdf);
 		made_free(m);
-		return -1;
+		if (rc != LETTER_TOO_LONG)
+			return -1;
+		log_warn("data %s (%s) terlalu panjang untuk satu halaman surat; surat tidak dibuat, "
+			 "periksa isian Jabatan dan Unit Kerja", a->name, a->email);
+		L->skipped++;
+		return 0;
 	}
 	fs_sha256_hex(pdf->data, pdf->len, m->sha);
 	path = tte_path(L->ctx, m->file, NULL);

@@ -389,6 +389,35 @@ static void test_correction(void **state)
 	tu_root_free(root);
 }
 
+/* Applicants whose letter cannot be made are skipped with the reason and
+ * stay VALID; the others get theirs. */
+static void test_skipped(void **state)
+{
+	struct person twin = bella, wordy = carlo;
+	const struct person *ps[] = { &alice, &bella, &twin, &wordy };
+	char *root = tu_root_new(NULL), *err = NULL;
+	GString *jab = g_string_new(NULL);
+
+	(void)state;
+	twin.nik = "5108015203900005";		/* another person, the same NIP */
+	twin.name = "Ni Made Kembar";
+	twin.email = "made.kembar@undiksha.ac.id";
+	for (int i = 0; i < 300; i++)
+		g_string_append(jab, "Koordinator ");
+	wordy.jabatan = jab->str;
+	drop_form(root, "a.csv", ps, 4);
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "intake", NULL), 0);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM applicants WHERE state='VALID'"), 4);
+	assert_int_equal(tu_tte(root, DAY, NULL, &err, "letters", NULL), 0);
+	assert_non_null(strstr(err, "Ni Made Kembar (made.kembar@undiksha.ac.id) juga dipakai"));
+	assert_non_null(strstr(err, "terlalu panjang untuk satu halaman"));
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM applicants WHERE state='LETTER'"), 1);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM letters"), 1);
+	g_free(err);
+	g_string_free(jab, TRUE);
+	tu_root_free(root);
+}
+
 /* ---- bundles -------------------------------------------------------------------- */
 
 /* The bundle passes unzip -t and sha256sum -c; pendaftaran.xlsx holds one
@@ -810,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_letter_fields_and_qr),
 		cmocka_unit_test(test_byte_identical),
 		cmocka_unit_test(test_correction),
+		cmocka_unit_test(test_skipped),
 		cmocka_unit_test(test_bundle),
 		cmocka_unit_test(test_require_signed),
 		cmocka_unit_test(test_missing_letter),
