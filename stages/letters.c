@@ -441,10 +441,10 @@ static int nip_shared(struct letters *L, const struct app *a)
 		return -1;
 	store_bind_text(st, 1, a->nip);
 	sqlite3_bind_int64(st, 2, a->id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return log_error("database: %s", sqlite3_errmsg(L->ctx->db));
-	n = sqlite3_column_int(st, 0);
+	n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	sqlite3_reset(st);
+	if (n < 0)
+		return log_error("database: %s", sqlite3_errmsg(L->ctx->db));
 	return n > 0;
 }
 
@@ -459,8 +459,8 @@ static int plan(struct letters *L, const struct app *a, GPtrArray *made)
 
 	/* Named by name and e-mail: the log masks long digit runs, NIPs too. */
 	if (!all_digits(a->nip, 18)) {
-		log_warn("NIP %s (%s) tidak sah untuk nama berkas; surat tidak dibuat", a->name,
-			 a->email);
+		log_warn("NIP pemohon %s (%s) tidak sah untuk nama berkas; surat tidak dibuat",
+			 a->name, a->email);
 		L->skipped++;
 		return 0;
 	}
@@ -468,8 +468,8 @@ static int plan(struct letters *L, const struct app *a, GPtrArray *made)
 	if (shared < 0)
 		return -1;
 	if (shared) {
-		log_warn("NIP %s (%s) juga dipakai pemohon lain; surat tidak dibuat sampai datanya "
-			 "diperbaiki (tte show %s)", a->name, a->email, a->email);
+		log_warn("NIP pemohon %s (%s) juga dipakai pemohon lain; surat tidak dibuat sampai "
+			 "datanya diperbaiki (tte show %s)", a->name, a->email, a->email);
 		L->skipped++;
 		return 0;
 	}

@@ -409,7 +409,7 @@ static void test_skipped(void **state)
 	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "intake", NULL), 0);
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM applicants WHERE state='VALID'"), 4);
 	assert_int_equal(tu_tte(root, DAY, NULL, &err, "letters", NULL), 0);
-	assert_non_null(strstr(err, "Ni Made Kembar (made.kembar@undiksha.ac.id) juga dipakai"));
+	assert_non_null(strstr(err, "NIP pemohon Ni Made Kembar (made.kembar@undiksha.ac.id) juga dipakai"));
 	assert_non_null(strstr(err, "terlalu panjang untuk satu halaman"));
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM applicants WHERE state='LETTER'"), 1);
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM letters"), 1);
