@@ -804,8 +804,14 @@ static int letters_run(struct tte_ctx *ctx, int argc, char **argv)
 		/* Under `tte run` (which hands its lock down) a missing
 		 * recommender must not cost the admins their morning report. */
 		if (getenv("TTE_LOCK_FD")) {
-			log_warn("surat rekomendasi tidak dibuat: %s; %lld pemohon VALID menunggu",
-				 why, waiting);
+			/* Said when someone is waiting for a letter: a nightly
+			 * mail about an empty queue would teach admins to
+			 * ignore these. */
+			if (waiting)
+				log_warn("surat rekomendasi tidak dibuat: %s; %lld pemohon VALID "
+					 "menunggu", why, waiting);
+			else
+				log_info("letters: recommender not configured, nobody waiting");
 			rc = TTE_EXIT_OK;
 		} else {
 			log_error("surat rekomendasi tidak dibuat: %s; %lld pemohon VALID menunggu",
