@@ -4,14 +4,14 @@
 # 10k applicants with the whole stage pinned to one core (taskset; the
 # writer thread shares that core), CPU time per letter, peak RSS
 # (/usr/bin/time -v), then the bundle of the same applicants.
-# BENCH_SIZES overrides the sizes ("1000 10000").
+# BENCH_SIZES overrides the sizes ("1000 10000"), BENCH_CPU the core.
 set -eu
 build=${1:-build}
 sizes=${BENCH_SIZES:-1000 10000}
 day=2026-11-24
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tte-bench-letters-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-cpu=$(taskset -pc $$ | sed 's/.*: *//; s/[-,].*//')
+cpu=${BENCH_CPU:-$(taskset -pc $$ | sed 's/.*: *//; s/[-,].*//')}
 
 measure() {	# measure OUT CMD... : run pinned, keep /usr/bin/time -v output
 	local out=$1
