@@ -34,6 +34,11 @@ int afile_write(struct afile *af, const void *buf, size_t len);
  * is released either way. */
 int afile_commit(struct afile *af);
 
+/* afile_commit without the directory fsync, for a caller that commits many
+ * files into one directory and then calls fs_sync_dir once, before it
+ * records them anywhere. */
+int afile_commit_nodirsync(struct afile *af);
+
 /* Close and remove the temporary file; safe on a released afile. */
 void afile_abort(struct afile *af);
 

@@ -74,6 +74,11 @@ void store_bind_static(sqlite3_stmt *st, int i, const char *s);
  * hex digits. */
 void store_nik_hmac(const char *nik, char hex[65]);
 
+/* HMAC-SHA256 of MSG under the same key, for identifiers that must be
+ * stable in this installation yet unguessable outside it (letter ids).
+ * Callers prefix MSG with their own label so the uses never collide. */
+void store_key_hmac(const void *msg, size_t len, unsigned char mac[32]);
+
 /*
  * Record a state change of an applicant: history row with ctx->today,
  * the wall-clock time, FROM (may be NULL), TO, SOURCE (input file name,

@@ -89,7 +89,7 @@ static int sync_parent(const char *path)
 	return rc;
 }
 
-int afile_commit(struct afile *af)
+static int commit(struct afile *af, bool sync_dir)
 {
 	int rc = -1;
 
@@ -107,7 +107,7 @@ int afile_commit(struct afile *af)
 		log_error("rename %s: %s", af->final, strerror(errno));
 		goto fail;
 	}
-	rc = sync_parent(af->final);
+	rc = sync_dir ? sync_parent(af->final) : 0;
 	g_free(af->tmp);
 	g_free(af->final);
 	af->tmp = af->final = NULL;
@@ -116,6 +116,16 @@ fail:
 	af->fd = -1;
 	afile_abort(af);
 	return rc;
+}
+
+int afile_commit(struct afile *af)
+{
+	return commit(af, true);
+}
+
+int afile_commit_nodirsync(struct afile *af)
+{
+	return commit(af, false);
 }
 
 void afile_abort(struct afile *af)

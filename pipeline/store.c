@@ -154,6 +154,8 @@ static const char *const migrations[] = {
 	"  signer TEXT,"
 	"  signer_flag TEXT,"
 	"  UNIQUE(applicant_id, version));"
+	/* The letters stage asks of each PDF in the outbox whose it is. */
+	"CREATE INDEX letters_file ON letters(file);"
 
 	"CREATE TABLE bundles("
 	"  name TEXT PRIMARY KEY,"
@@ -355,32 +357,37 @@ out:
 	return rc;
 }
 
-void store_nik_hmac(const char *nik, char hex[65])
+void store_key_hmac(const void *msg, size_t len, unsigned char mac[32])
 {
-	static const char digits[] = "0123456789abcdef";
-	static EVP_MAC_CTX *keyed;	/* keyed once; duplicated per NIK */
+	static EVP_MAC_CTX *keyed;	/* keyed once; duplicated per message */
 	EVP_MAC_CTX *c;
-	unsigned char md[32];
-	size_t len = 0;
+	size_t n = 0;
 
 	g_assert(nik_key_loaded);
 	if (!keyed) {
-		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+		EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
 		OSSL_PARAM params[] = {
 			OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
 			OSSL_PARAM_construct_end(),
 		};
 
-		keyed = mac ? EVP_MAC_CTX_new(mac) : NULL;
-		EVP_MAC_free(mac);
+		keyed = m ? EVP_MAC_CTX_new(m) : NULL;
+		EVP_MAC_free(m);
 		if (!keyed || !EVP_MAC_init(keyed, nik_key, sizeof(nik_key), params))
 			g_error("HMAC-SHA256 unavailable");
 	}
 	c = EVP_MAC_CTX_dup(keyed);
-	if (!c || !EVP_MAC_update(c, (const unsigned char *)nik, strlen(nik)) ||
-	    !EVP_MAC_final(c, md, &len, sizeof(md)))
+	if (!c || !EVP_MAC_update(c, msg, len) || !EVP_MAC_final(c, mac, &n, 32))
 		g_error("HMAC-SHA256 failed");
 	EVP_MAC_CTX_free(c);
+}
+
+void store_nik_hmac(const char *nik, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char md[32];
+
+	store_key_hmac(nik, strlen(nik), md);
 	for (int i = 0; i < 32; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 15];

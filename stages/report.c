@@ -86,6 +86,42 @@ static void sum_heading(struct report *r, const char *const *cols, int n)
 	r->srow++;
 }
 
+/* Letters and bundles made, all time and today. */
+static int letters_bundles(struct report *r)
+{
+	static const struct {
+		const char *label, *sql;
+	} rows[] = {
+		{ "Surat rekomendasi dibuat", "SELECT count(*) FROM letters" },
+		{ "Surat rekomendasi dibuat hari ini", "SELECT count(*) FROM letters WHERE day=?" },
+		{ "Surat rekomendasi digantikan (data diperbaiki)",
+		  "SELECT count(*) FROM letters WHERE superseded_day IS NOT NULL" },
+		{ "Surat bertanda tangan terverifikasi",
+		  "SELECT count(*) FROM letters WHERE signed_sha256 IS NOT NULL" },
+		{ "Bundel unggahan BSrE", "SELECT count(*) FROM bundles" },
+		{ "Bundel dibuat hari ini", "SELECT count(*) FROM bundles WHERE day=?" },
+		{ "Pemohon dalam bundel", "SELECT count(*) FROM applicants WHERE bundle IS NOT NULL" },
+	};
+	static const char *const h[] = { "Surat dan bundel", "Jumlah" };
+
+	sum_heading(r, h, 2);
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		sqlite3_stmt *st = store_prepare(r->ctx->db, rows[i].sql);
+
+		if (!st)
+			return -1;
+		if (sqlite3_bind_parameter_count(st))
+			store_bind_text(st, 1, r->ctx->today);
+		worksheet_write_string(r->sum, r->srow, 0, rows[i].label, NULL);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			worksheet_write_number(r->sum, r->srow, 1,
+					       (double)sqlite3_column_int64(st, 0), NULL);
+		sqlite3_finalize(st);
+		r->srow++;
+	}
+	return 0;
+}
+
 static int summary(struct report *r)
 {
 	sqlite3 *db = r->ctx->db;
@@ -160,6 +196,8 @@ static int summary(struct report *r)
 						    " verdict IN ('REJECTED','LATE') AND superseded=0", 0),
 			       NULL);
 	r->srow++;
+	if (letters_bundles(r))
+		goto fail;
 
 	/* By unit: the states present as columns. */
 	{
@@ -268,7 +306,7 @@ static const struct sheet_col applicant_cols[] = {
 	{ "No", 7 }, { "NIP", 21 }, { "Nama", 32 }, { "NIK", 19 }, { "Email", 30 },
 	{ "Unit Kerja", 30 }, { "Golongan", 10 }, { "Pangkat", 24 }, { "Jabatan", 22 },
 	{ "No. Telepon", 16 }, { "Status", 14 }, { "Sejak", 12 }, { "Diajukan", 17 },
-	{ "Catatan", 60 },
+	{ "Catatan", 60 }, { "ID Surat", 30 }, { "Tanggal Surat", 13 }, { "Bundel", 24 },
 };
 
 static int applicants_sheet(struct report *r)
@@ -283,8 +321,9 @@ static int applicants_sheet(struct report *r)
 		" a.state, a.state_day, a.submitted_at, a.waiver, a.waiver_by, a.purged_day,"
 		" CASE WHEN a.state='REJECTED' THEN (SELECT group_concat(p.reason, '; ')"
 		"   FROM problems p WHERE p.submission_id=a.submission_id) END,"
+		" a.letter_id, l.day, a.bundle,"
 		" (SELECT note FROM submissions WHERE id=a.submission_id)"
-		" FROM applicants a ORDER BY a.id");
+		" FROM applicants a LEFT JOIN letters l ON l.id=a.letter_id ORDER BY a.id");
 	if (!st)
 		return -1;
 	sheet_begin(&s, &r->book, "Pemohon", applicant_cols, (int)ARRAY_SIZE(applicant_cols), n);
@@ -315,10 +354,13 @@ static int applicants_sheet(struct report *r)
 		if (text(st, 11))
 			g_string_append_printf(note, "%sPengecualian oleh %s: %s", note->len ? "; " : "",
 					       text(st, 12), text(st, 11));
-		if (text(st, 15))
-			g_string_append_printf(note, "%s%s", note->len ? "; " : "", text(st, 15));
+		if (text(st, 18))
+			g_string_append_printf(note, "%s%s", note->len ? "; " : "", text(st, 18));
 		sheet_text(&s, 13, note->str);
 		g_string_free(note, TRUE);
+		sheet_text(&s, 14, text(st, 15));
+		sheet_time(&s, 15, text(st, 16), r->offset);
+		sheet_text(&s, 16, text(st, 17));
 	}
 	sqlite3_finalize(st);
 	sheet_release(&s);
