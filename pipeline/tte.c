@@ -44,7 +44,7 @@ struct cmd {
 /* The nightly batch, in order. Each reads only what the ones before it
  * committed. */
 static const char *const run_order[] = {
-	"intake", "report", NULL,
+	"intake", "ingest", "notices", "purge", "report", NULL,
 };
 
 static int cmd_init(struct global *g, const struct cmd *c, int argc, char **argv);
@@ -57,6 +57,9 @@ static const struct cmd commands[] = {
 	{ "init", cmd_init, "", "membuat folder dan tte.conf berisi nilai bawaan" },
 	{ "run", cmd_run, "", "batch malam: semua tahap berurutan (untuk cron)" },
 	{ "intake", cmd_stage, "", "membaca ekspor formulir di inbox/forms/ dan memvalidasi" },
+	{ "ingest", cmd_stage, "", "membaca ekspor status portal BSrE di inbox/status/" },
+	{ "notices", cmd_stage, "", "menulis pesan grup WhatsApp outbox/notices/wa-YYYYMMDD.txt" },
+	{ "purge", cmd_stage, "", "menghapus data pribadi pemohon yang sertifikatnya telah terbit" },
 	{ "report", cmd_stage, "", "menulis outbox/reports/laporan-YYYYMMDD.xlsx" },
 	{ "show", cmd_show, "NIP|NIK|EMAIL", "data, status, dan riwayat satu pemohon" },
 	{ "accept", cmd_accept, "NIP --reason TEXT",

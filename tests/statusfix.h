@@ -1,0 +1,56 @@
+/*
+ * statusfix.h - what the status and purge end-to-end suites share: the
+ * synthetic people of the form samples, dropping files into a root's
+ * inbox, running tte, reading the store back, and bringing applicants to
+ * BUNDLED until the letters and bundle stages exist.
+ */
+#ifndef TTE_STATUSFIX_H
+#define TTE_STATUSFIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct person {
+	const char *nik, *nip, *name, *email;
+};
+
+/* The six people of samples/forms/form-responses-en.csv, all valid. */
+extern const struct person P[6];
+/* Valid people of samples/forms/form-responses-id-sheet.csv. */
+extern const char *const G_NIP, *const G_EMAIL, *const H_NIP, *const H_NIK;
+
+/* Copy SRC / a shared sample / TEXT into ROOT/inbox/KIND/NAME. */
+void drop_file(const char *root, const char *kind, const char *name, const char *src);
+void drop_sample(const char *root, const char *kind, const char *sample);
+void drop_text(const char *root, const char *kind, const char *name, const char *text);
+
+/* Set the modification time of inbox/KIND/NAME ("2026-11-21 00:00 UTC"). */
+void set_mtime(const char *root, const char *kind, const char *name, const char *when);
+
+/* `tte --root ROOT --date DATE CMD`, which must succeed. */
+void run(const char *root, const char *date, const char *cmd);
+
+/* Fails unless the applicant with NIP is in state WANT. */
+void assert_state(const char *root, const char *nip, const char *want);
+
+/* A single integer from the store. */
+long long count(const char *root, const char *sql);
+
+/* ROOT/REL read whole (g_free) / whether it exists. */
+char *read_rel(const char *root, const char *rel);
+bool exists(const char *root, const char *rel);
+
+/*
+ * Bring the VALID applicants matching SQL condition COND to BUNDLED on DAY
+ * in bundle BUNDLE, as the letters and bundle stages (issue 3) will: a
+ * letter per applicant in outbox/letters/<NIP>.pdf holding the NIK as the
+ * real letter does, letters/bundles rows, history VALID -> LETTER ->
+ * BUNDLED, and outbox/bundles/<BUNDLE>.zip with pendaftaran.xlsx (NIK
+ * among its columns) and surat/<NIP>.pdf.
+ *
+ * Replace with `tte --date DAY run` once the letters and bundle stages are
+ * merged (they produce the same state).
+ */
+void bring_to_bundled(const char *root, const char *day, const char *bundle, const char *cond);
+
+#endif
