@@ -71,7 +71,7 @@ enum {
 #define TABLE_XLSX_MAX_META (16 << 20)		/* workbook, rels, core.xml, unpacked */
 #define TABLE_XLSX_MAX_SST_XML (1LL << 30)	/* sharedStrings.xml, unpacked */
 #define TABLE_XLSX_MAX_SHEET_XML (4LL << 30)	/* one worksheet, unpacked */
-#define TABLE_XLSX_MAX_STRINGS (8 << 20)	/* shared strings */
+#define TABLE_XLSX_MAX_STRINGS (16 << 20)	/* shared strings */
 #define TABLE_XLSX_MAX_STRING_BYTES (256 << 20)	/* their text, together */
 #define TABLE_XLSX_MAX_SHEETS 256		/* worksheets tried */
 #define TABLE_XLSX_HEADER_ROWS 20		/* non-blank rows searched for a header */

@@ -15,10 +15,11 @@ TOOLS += gen-status
 
 # Untrusted-input parsers: the XLSX reader, and the CSV reader both
 # stages use.
-FUZZERS += xlsx_read csv_read
+FUZZERS += xlsx_read xlsx_xml csv_read
 # The fuzz build compiles every core source, sheet.c among them.
 xlsx_read_PKGS := xlsxwriter
 csv_read_PKGS := xlsxwriter
+xlsx_xml_PKGS := xlsxwriter
 
 TESTS += e2e_status
 e2e_status_SRCS := tests/xlsxfix.c tests/statusfix.c
@@ -26,3 +27,5 @@ e2e_status_PKGS := xlsxwriter libarchive
 TESTS += e2e_purge
 e2e_purge_SRCS := tests/xlsxfix.c tests/statusfix.c
 e2e_purge_PKGS := xlsxwriter libarchive
+
+BENCHES += ingest

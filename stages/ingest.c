@@ -680,8 +680,11 @@ static const char *export_time(struct ingest *in, const struct inbox_item *it, c
 		t = NULL;
 	}
 	if (!how && in->created) {
+		/* A creation time a month before the file itself was written is
+		 * a template's, not the export's. */
 		t = g_date_time_new_from_iso8601(in->created, in->tz);
-		if (t && g_date_time_compare(t, limit) <= 0) {
+		if (t && g_date_time_compare(t, limit) <= 0 &&
+		    g_date_time_to_unix(t) > (gint64)it->st.st_mtime - 31 * 86400) {
 			how = "XLSX creation time";
 		} else if (t) {
 			g_date_time_unref(t);
@@ -771,7 +774,8 @@ static int take_file(struct ingest *in, struct inbox_item *it, struct counts *to
 	if (rc)
 		goto fail;
 	how = export_time(in, it, when);
-	log_info("status/%s: export time %s (from the %s)", it->name, when, how);
+	log_info("status/%s: export time %s (from the %s); read in %.3f s", it->name, when, how,
+		 (double)(g_get_monotonic_time() - t0) / 1e6);
 	if (apply_staged(in, when))
 		goto fail;
 	st = store_stmt(db, "INSERT OR IGNORE INTO input_applicants(input_id, applicant_id)"

@@ -11,9 +11,10 @@
  * Berlaku Sampai. Statuses are mixed (mostly ISSUE) and written the ways
  * tools write them ("ISSUE", "Issued", "issue", "New" ...). PCT percent of
  * rows name people tte does not know, and PCT percent repeat a person
- * with an older, revoked certificate. Formats: CSV; XLSX with a shared
- * strings table, as Excel writes; XLSX with inline strings and NIKs as
- * numbers, as other tools write. The XLSX is streamed through libarchive,
+ * with an older, revoked certificate. Formats: CSV; XLSX as Excel writes
+ * it (a shared-strings table of distinct texts, numbers and dates as
+ * numbers); XLSX with inline strings and NIKs as numbers in exponent form,
+ * as other tools write. The XLSX is streamed through libarchive,
  * so a million rows need no memory to speak of. Same arguments, same bytes.
  */
 #include <errno.h>
@@ -263,10 +264,34 @@ static void sst_item(const char *t, struct zw *z)
 	zw_flush(z, false);
 }
 
+/*
+ * Excel's shape: one shared-strings item per distinct text. Columns of a
+ * few values (statuses, dates) come first, from a fixed list; every other
+ * text is unique in practice and gets its own item, in sheet order. "No"
+ * is a number.
+ */
+static const char *const common[] = { "VERIFIED", "NEW", "UPDATE", "ISSUE", "Issued", "issue",
+	"New", "ENROLL", "WAITING_FOR_VERIFICATION", "EXPIRED", "Renew", "revoke", "SUSPEND",
+	"DENIED", "Expired", "REVOKE" };
+
+static int common_index(const char *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(common); i++)
+		if (!strcmp(common[i], v))
+			return (int)i;
+	return -1;
+}
+
+static bool is_number_col(int c)
+{
+	return c == 0;
+}
+
 static void sst_row(const struct row *r, void *ud)
 {
 	for (int c = 0; c < NCOLS; c++)
-		if (*cells(r, c))
+		if (*cells(r, c) && !is_number_col(c) && common_index(cells(r, c)) < 0 &&
+		    !(c == 8))
 			sst_item(cells(r, c), ud);
 }
 
@@ -293,6 +318,20 @@ static void sheet_row(const struct row *r, void *ud)
 			g_string_append(z->buf, "\" t=\"inlineStr\"><is><t>");
 			xml_text(z->buf, v);
 			g_string_append(z->buf, "</t></is></c>");
+		} else if (r && is_number_col(c)) {
+			g_string_append_printf(z->buf, "\"><v>%s</v></c>", v);
+		} else if (r && c == 8) {
+			/* A date cell: Excel's serial number (days since 1899-12-30). */
+			unsigned y, m, d;
+			GDate g;
+
+			sscanf(v, "%4u-%2u-%2u", &y, &m, &d);
+			g_date_clear(&g, 1);
+			g_date_set_dmy(&g, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+			g_string_append_printf(z->buf, "\" s=\"1\"><v>%u.4166666667</v></c>",
+					       g_date_get_julian(&g) - 693594);
+		} else if (r && common_index(v) >= 0) {
+			g_string_append_printf(z->buf, "\" t=\"s\"><v>%d</v></c>", common_index(v));
 		} else {
 			g_string_append_printf(z->buf, "\" t=\"s\"><v>%ld</v></c>", z->sst_next++);
 		}
@@ -306,7 +345,8 @@ static void sheet_row(const struct row *r, void *ud)
 
 static void write_xlsx(const char *path, long n, bool inline_strings)
 {
-	struct zw z = { .buf = g_string_new(NULL), .inline_strings = inline_strings };
+	struct zw z = { .buf = g_string_new(NULL), .inline_strings = inline_strings,
+			.sst_next = (long)ARRAY_SIZE(common) };
 
 	z.a = archive_write_new();
 	archive_write_set_format_zip(z.a);
@@ -343,6 +383,8 @@ static void write_xlsx(const char *path, long n, bool inline_strings)
 		zw_begin(&z, "xl/sharedStrings.xml");
 		g_string_append(z.buf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sst xmlns=\""
 				NS_MAIN "\">");
+		for (size_t i = 0; i < ARRAY_SIZE(common); i++)
+			sst_item(common[i], &z);
 		for (int c = 0; c < NCOLS; c++)
 			sst_item(header[c], &z);
 		each_row(n, sst_row, &z);
