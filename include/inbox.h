@@ -46,11 +46,19 @@ int inbox_done(struct tte_ctx *ctx, const char *kind, struct inbox_item *item, c
 
 /*
  * The input bookkeeping every stage that reads the inbox shares, in this
- * order: inbox_known() (was a file with these bytes committed before?),
- * inbox_record() inside the stage's transaction (the inputs row), commit,
- * then inbox_retire() (move it and record where it went). A file already
- * known goes to inbox_done_again() instead.
+ * order: inbox_take() (open it; set aside what cannot be read or was
+ * committed before), inbox_record() inside the stage's transaction (the
+ * inputs row), commit, then inbox_retire() (move it and record where it
+ * went).
  */
+
+/*
+ * Open ITEM (inbox_open) and decide: 1 it is new, open and hashed: read
+ * it; 0 it was dealt with here: quarantined as unreadable, or a copy of an
+ * input committed before, moved aside (inbox_done_again); -1 a system
+ * error (logged).
+ */
+int inbox_take(struct tte_ctx *ctx, const char *kind, struct inbox_item *item);
 
 /* Whether an input with ITEM's SHA-256 was committed. 0 with *KNOWN; -1
  * (logged). */

@@ -236,6 +236,28 @@ int inbox_known(struct tte_ctx *ctx, const struct inbox_item *it, bool *known)
 	return 0;
 }
 
+int inbox_take(struct tte_ctx *ctx, const char *kind, struct inbox_item *it)
+{
+	char *why = NULL;
+	bool known = false;
+	int rc = inbox_open(ctx, it, &why);
+
+	if (rc == -1) {
+		rc = inbox_quarantine(ctx, kind, it, why);
+		g_free(why);
+		return rc;
+	}
+	if (rc || inbox_known(ctx, it, &known))
+		return -1;
+	if (!known)
+		return 1;
+	/* Committed by an earlier run (perhaps killed before the move), or
+	 * dropped again: nothing to apply. */
+	log_info("%s/%s: already processed (sha256 %.12s), moved aside", kind, it->name,
+		 it->sha256);
+	return inbox_done_again(ctx, kind, it);
+}
+
 long long inbox_record(struct tte_ctx *ctx, const char *kind, const struct inbox_item *it)
 {
 	char *dir = inbox_done_dir(ctx, kind);

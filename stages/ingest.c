@@ -425,14 +425,7 @@ static int on_row(void *ud, const struct table_row *r)
 	}
 	rc = TABLE_OK;
 out:
-	if (in->ctx->tty && !(in->c.rows % 20000)) {
-		gint64 now = g_get_monotonic_time();
-
-		if (now - in->t_last > 500000) {
-			in->t_last = now;
-			log_tty("\r  ingest %s: %ld baris", in->file, in->c.rows);
-		}
-	}
+	log_rows_progress(&in->t_last, "ingest", in->file, in->c.rows);
 	g_free(raw_nik);
 	g_free(raw_email);
 	g_free(name);
@@ -728,24 +721,14 @@ static int take_file(struct ingest *in, struct inbox_item *it, struct counts *to
 	char *why = NULL;
 	char when[21] = "";
 	const char *how;
-	bool known = false, xlsx;
+	bool xlsx;
 	int rc, ret = -1;
 	gint64 t0 = g_get_monotonic_time();
 	sqlite3_stmt *st;
 
-	rc = inbox_open(in->ctx, it, &why);
-	if (rc == -1) {
-		ret = inbox_quarantine(in->ctx, "status", it, why);
-		goto out;
-	}
-	if (rc)
-		goto out;
-	if (inbox_known(in->ctx, it, &known))
-		goto out;
-	if (known) {
-		log_info("status/%s: already processed (sha256 %.12s), moved aside", it->name,
-			 it->sha256);
-		ret = inbox_done_again(in->ctx, "status", it);
+	rc = inbox_take(in->ctx, "status", it);
+	if (rc <= 0) {
+		ret = rc;
 		goto out;
 	}
 

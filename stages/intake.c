@@ -666,14 +666,7 @@ static int on_row(void *ud, const struct table_row *t)
 	check_row(in, t, &r);
 	rc = apply_row(in, &r, t->row_no);
 	row_release(&r);
-	if (in->ctx->tty && !(in->c.rows % 20000)) {
-		gint64 now = g_get_monotonic_time();
-
-		if (now - in->t_last > 500000) {
-			in->t_last = now;
-			log_tty("\r  intake %s: %ld baris", in->file, in->c.rows);
-		}
-	}
+	log_rows_progress(&in->t_last, "intake", in->file, in->c.rows);
 	return rc ? TABLE_ABORT : TABLE_OK;
 }
 
@@ -795,26 +788,13 @@ static int take_file(struct intake *in, struct inbox_item *it, struct counts *to
 {
 	sqlite3 *db = in->ctx->db;
 	char *why = NULL;
-	bool known = false;
 	int rc, ret = -1;
 	gint64 t0 = g_get_monotonic_time();
 	sqlite3_stmt *st;
 
-	rc = inbox_open(in->ctx, it, &why);
-	if (rc == -1) {
-		ret = inbox_quarantine(in->ctx, "forms", it, why);
-		goto out;
-	}
-	if (rc)
-		goto out;
-	if (inbox_known(in->ctx, it, &known))
-		goto out;
-	if (known) {
-		/* Committed by an earlier run (perhaps killed before the move),
-		 * or dropped again: nothing to apply. */
-		log_info("forms/%s: already processed (sha256 %.12s), moved aside", it->name,
-			 it->sha256);
-		ret = inbox_done_again(in->ctx, "forms", it);
+	rc = inbox_take(in->ctx, "forms", it);
+	if (rc <= 0) {
+		ret = rc;
 		goto out;
 	}
 

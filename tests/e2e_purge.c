@@ -44,16 +44,13 @@ static void assert_niks_gone(const char *root, size_t n)
 
 static void test_purge(void **state)
 {
-	char *root = tu_root_new("[purge]\ngrace_days = 7\nretention_days = 14");
+	char *root = setup_root("[purge]\ngrace_days = 7\nretention_days = 14", "2026-11-10",
+				true);
 	GString *csv = g_string_new("NIK,Email,Status Sertifikat,Status Pengguna\n");
 	char *s, *out = NULL, *xlsx;
 	GPtrArray *rows;
 
 	(void)state;
-	run(root, NULL, "init");
-	drop_sample(root, "forms", "forms/form-responses-en.csv");
-	drop_sample(root, "forms", "forms/form-responses-id-sheet.csv");
-	run(root, "2026-11-10", "run");
 	bring_to_bundled(root, "2026-11-10", "bsre-20261110-01",
 			 "nip IN ('199705072025042101','198109032005091102','196806131993062103',"
 			 "'197401282001102104','198303072007051105','196806071992011106')");

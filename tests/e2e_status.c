@@ -31,17 +31,13 @@ static void assert_no_ids(const char *text)
 
 static void test_csv_export(void **state)
 {
-	char *root = tu_root_new(NULL);
+	char *root = setup_root(NULL, "2026-11-20", true);
 	char *s, *xlsx;
 	long long hist;
 	GPtrArray *rows;
 	int r;
 
 	(void)state;
-	run(root, NULL, "init");
-	drop_sample(root, "forms", "forms/form-responses-en.csv");
-	drop_sample(root, "forms", "forms/form-responses-id-sheet.csv");
-	run(root, "2026-11-20", "run");
 	bring_to_bundled(root, "2026-11-20", "bsre-20261120-01", "1");
 	assert_state(root, P[0].nip, "BUNDLED");
 
@@ -233,16 +229,12 @@ static void write_older(const char *path)
 
 static void test_xlsx_exports(void **state)
 {
-	char *root = tu_root_new(NULL);
+	char *root = setup_root(NULL, "2026-11-20", true);
 	char *p, *s, *xlsx;
 	GPtrArray *rows;
 	int r, nik;
 
 	(void)state;
-	run(root, NULL, "init");
-	drop_sample(root, "forms", "forms/form-responses-en.csv");
-	drop_sample(root, "forms", "forms/form-responses-id-sheet.csv");
-	run(root, "2026-11-20", "run");
 	bring_to_bundled(root, "2026-11-20", "bsre-20261120-01", "1");
 
 	p = tu_path(root, "inbox/status/Sertifikat BSrE.xlsx");
@@ -311,14 +303,11 @@ static void test_xlsx_exports(void **state)
 
 static void test_bad_files(void **state)
 {
-	char *root = tu_root_new(NULL);
+	char *root = setup_root(NULL, "2026-11-20", false);
 	char *err = NULL, *s, *p;
 	size_t n;
 
 	(void)state;
-	run(root, NULL, "init");
-	drop_sample(root, "forms", "forms/form-responses-en.csv");
-	run(root, "2026-11-20", "run");
 	bring_to_bundled(root, "2026-11-20", "bsre-20261120-01", "1");
 
 	drop_text(root, "status", "tanpa-status.csv", "NIK,Nama\n5107054705970101,Ida\n");

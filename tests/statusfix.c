@@ -57,6 +57,18 @@ void set_mtime(const char *root, const char *kind, const char *name, const char 
 	assert_int_equal(tu_sh(NULL, "touch -d '%s' '%s/inbox/%s/%s'", when, root, kind, name), 0);
 }
 
+char *setup_root(const char *extra_conf, const char *day, bool both)
+{
+	char *root = tu_root_new(extra_conf);
+
+	run(root, NULL, "init");
+	drop_sample(root, "forms", "forms/form-responses-en.csv");
+	if (both)
+		drop_sample(root, "forms", "forms/form-responses-id-sheet.csv");
+	run(root, day, "run");
+	return root;
+}
+
 void run(const char *root, const char *date, const char *cmd)
 {
 	char *err = NULL;

@@ -27,6 +27,11 @@ void drop_text(const char *root, const char *kind, const char *name, const char 
 /* Set the modification time of inbox/KIND/NAME ("2026-11-21 00:00 UTC"). */
 void set_mtime(const char *root, const char *kind, const char *name, const char *when);
 
+/* A new root (EXTRA_CONF appended to tte.conf, may be NULL) after `tte
+ * init` and a night on DAY with the English form sample dropped, and the
+ * Indonesian one too when BOTH. */
+char *setup_root(const char *extra_conf, const char *day, bool both);
+
 /* `tte --root ROOT --date DATE CMD`, which must succeed. */
 void run(const char *root, const char *date, const char *cmd);
 
