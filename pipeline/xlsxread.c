@@ -65,7 +65,6 @@ struct xlsx {
 	bool accepted;			/* a header was accepted */
 	int best_found;			/* columns matched by the best rejected header */
 	char *best_why;
-	long rows_seen;			/* non-blank rows in all sheets tried */
 };
 
 /* ---- the zip -------------------------------------------------------------------- */
@@ -934,7 +933,6 @@ static void sh_end(SAX_END_ARGS)
 		s->in_row = false;
 		if (s->blank)
 			return;
-		s->p.x->rows_seen++;
 		if (s->header_mode)
 			try_header(s);
 		else

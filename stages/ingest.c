@@ -223,7 +223,6 @@ struct ingest {
 	/* per file */
 	const char *file;
 	long long input_id;
-	bool have[C_COUNT];
 	char *created;			/* XLSX creation time as written */
 	struct counts c;
 	gint64 t_last;
@@ -245,8 +244,6 @@ static int on_header(void *ud, const struct table_header *h, char **why)
 				       h->file_columns);
 		return TABLE_BAD;
 	}
-	for (int c = 0; c < C_COUNT; c++)
-		in->have[c] = h->names[c] != NULL;
 	g_free(in->created);
 	in->created = g_strdup(h->created);
 	if (h->sheet)
@@ -319,8 +316,8 @@ static int match(struct ingest *in, const char *nik, const char *email, long lon
 			return 1;
 	}
 	if (n > 1)
-		*why = "email ini dipakai lebih dari satu pemohon; baris tanpa NIK tidak dapat "
-		       "dicocokkan";
+		*why = "NIK tidak cocok dan email ini dipakai lebih dari satu pemohon; baris tidak "
+		       "dapat dicocokkan";
 	else if (!*nik && !*email)
 		*why = "baris tanpa NIK maupun email";
 	else if (rules_is_scientific(nik))
@@ -733,7 +730,6 @@ static int take_file(struct ingest *in, struct inbox_item *it, struct counts *to
 	}
 
 	memset(&in->c, 0, sizeof(in->c));
-	memset(in->have, 0, sizeof(in->have));
 	g_free(in->created);
 	in->created = NULL;
 	in->file = it->name;

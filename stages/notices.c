@@ -122,7 +122,7 @@ static int notices_run(struct tte_ctx *ctx, int argc, char **argv)
 	GString *bad = g_string_new(NULL), *rej = g_string_new(NULL);
 	char *name = g_strdup_printf("wa-%s.txt", ctx->today_compact);
 	char *path = tte_path(ctx, "outbox", "notices", name, NULL);
-	char *due = NULL, *longdate = NULL, *intro = NULL;
+	char *due = NULL, *longdate = NULL;
 	int n_acc, n_rem, n_iss, n_bad, n_rej, n_rej2 = 0, rc = TTE_EXIT_FAIL;
 	long long nameless;
 	GDate today;
@@ -204,19 +204,32 @@ static int notices_run(struct tte_ctx *ctx, int argc, char **argv)
 	g_string_append_printf(out, "*Informasi Penerbitan Sertifikat Elektronik (TTE) %s*\n%s, %s\n",
 			       ctx->cfg->instansi_singkat, weekdays[g_date_get_weekday(&today)],
 			       longdate);
-	section(out, "Akun esign BSrE telah dibuat",
-		     "Yth. Bapak/Ibu berikut, akun esign BSrE Anda telah dibuat dan email dari BSrE "
-		     "telah dikirim ke email Undiksha Anda:", acc,
-		     "Mohon periksa kotak masuk email Undiksha (juga folder Spam), ikuti petunjuk "
-		     "dalam email tersebut, lalu buat passphrase. Passphrase bersifat rahasia: jangan "
-		     "diberitahukan kepada siapa pun, termasuk verifikator. Setelah passphrase dibuat, "
-		     "mohon sampaikan di grup ini.");
-	intro = g_strdup_printf("Yth. Bapak/Ibu berikut, akun esign BSrE Anda sudah %d hari atau "
-				"lebih belum berlanjut:", ctx->cfg->remind_days);
-	section(out, "Pengingat: passphrase belum dibuat", intro, rem,
-		"Mohon periksa email dari BSrE di email Undiksha (juga folder Spam) dan buat "
-		"passphrase, lalu sampaikan di grup ini. Bila email tidak ditemukan, hubungi "
-		"verifikator.");
+	{
+		const char *org = ctx->cfg->instansi_singkat;
+		char *a_intro = g_strdup_printf("Yth. Bapak/Ibu berikut, akun esign BSrE Anda telah "
+						"dibuat dan email dari BSrE telah dikirim ke email "
+						"%s Anda:", org);
+		char *a_outro = g_strdup_printf("Mohon periksa kotak masuk email %s (juga folder "
+						"Spam), ikuti petunjuk dalam email tersebut, lalu buat "
+						"passphrase. Passphrase bersifat rahasia: jangan "
+						"diberitahukan kepada siapa pun, termasuk verifikator. "
+						"Setelah passphrase dibuat, mohon sampaikan di grup "
+						"ini.", org);
+		char *r_intro = g_strdup_printf("Yth. Bapak/Ibu berikut, permohonan sertifikat Anda "
+						"belum berlanjut selama %d hari atau lebih:",
+						ctx->cfg->remind_days);
+		char *r_outro = g_strdup_printf("Mohon periksa email dari BSrE di email %s (juga "
+						"folder Spam) dan buat passphrase, lalu sampaikan di "
+						"grup ini. Bila email tidak ditemukan, hubungi "
+						"verifikator.", org);
+
+		section(out, "Akun esign BSrE telah dibuat", a_intro, acc, a_outro);
+		section(out, "Pengingat: passphrase belum dibuat", r_intro, rem, r_outro);
+		g_free(a_intro);
+		g_free(a_outro);
+		g_free(r_intro);
+		g_free(r_outro);
+	}
 	section(out, "Sertifikat elektronik telah terbit",
 		"Selamat, sertifikat elektronik Bapak/Ibu berikut telah terbit dan sudah dapat "
 		"digunakan untuk menandatangani dokumen secara elektronik:", iss,
@@ -265,7 +278,6 @@ out:
 	g_string_free(iss, TRUE);
 	g_string_free(bad, TRUE);
 	g_string_free(rej, TRUE);
-	g_free(intro);
 	g_free(longdate);
 	g_free(due);
 	g_free(path);

@@ -92,6 +92,7 @@ static void test_purge(void **state)
 	assert_int_equal(tu_sh(NULL, "grep -q 'purge: 6 applicant(s) purged' '%s'/var/log/run-*.log",
 			       root), 0);
 	assert_niks_gone(root, G_N_ELEMENTS(P));
+	assert_int_equal(tu_sh(NULL, "test \"$(stat -c %%a '%s/var/nik.key')\" = 600", root), 0);
 
 	/* Still known by the NIK's keyed hash; NIK shown as removed. */
 	assert_int_equal(tu_tte(root, "2026-11-19", &out, NULL, "show", P[0].nik, NULL), 0);

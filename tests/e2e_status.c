@@ -105,6 +105,31 @@ static void test_csv_export(void **state)
 	assert_true(exists(root, "var/processed/status/20261122/portal-users (1).csv"));
 	assert_false(exists(root, "outbox/notices/wa-20261122.txt"));	/* nothing happened */
 
+	/* Accounts waiting remind_days (7) with no change are reminded, and
+	 * again every 7 days, not every day. */
+	run(root, "2026-11-28", "notices");
+	s = read_rel(root, "outbox/notices/wa-20261128.txt");
+	assert_non_null(strstr(s, "*Pengingat: passphrase belum dibuat*"));
+	assert_non_null(strstr(s, "belum berlanjut selama 7 hari atau lebih"));
+	assert_non_null(strstr(s, "1. I Nyoman Sudiarta Artha (Fakultas Ekonomi), menunggu sejak 21 "
+				  "November 2026"));
+	assert_non_null(strstr(s, "Ni Komang Sudiarta Sari"));
+	assert_non_null(strstr(s, "Komang Pratama Utami"));
+	assert_null(strstr(s, "Ida Bagus"));
+	assert_null(strstr(s, "Akun esign BSrE telah dibuat"));
+	assert_no_ids(s);
+	g_free(s);
+	run(root, "2026-11-28", "notices");	/* the same day again: the same file */
+	s = read_rel(root, "outbox/notices/wa-20261128.txt");
+	assert_non_null(strstr(s, "Komang Pratama Utami"));
+	g_free(s);
+	run(root, "2026-11-29", "notices");
+	assert_false(exists(root, "outbox/notices/wa-20261129.txt"));
+	run(root, "2026-12-05", "notices");
+	s = read_rel(root, "outbox/notices/wa-20261205.txt");
+	assert_non_null(strstr(s, "Komang Pratama Utami"));
+	g_free(s);
+
 	/* The report: the history sheet, the funnel and lead times, charts. */
 	xlsx = tu_path(root, "outbox/reports/laporan-20261121.xlsx");
 	rows = tu_xlsx_sheet(xlsx, "Riwayat");
