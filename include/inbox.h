@@ -44,6 +44,45 @@ int inbox_open(struct tte_ctx *ctx, struct inbox_item *item, char **why);
  * NULL) gets the new path relative to the root. */
 int inbox_done(struct tte_ctx *ctx, const char *kind, struct inbox_item *item, char **stored);
 
+/*
+ * The input bookkeeping every stage that reads the inbox shares, in this
+ * order: inbox_take() (open it; set aside what cannot be read or was
+ * committed before), inbox_record() inside the stage's transaction (the
+ * inputs row), commit, then inbox_retire() (move it and record where it
+ * went).
+ */
+
+/*
+ * Open ITEM (inbox_open) and decide: 1 it is new, open and hashed: read
+ * it; 0 it was dealt with here: quarantined as unreadable, or a copy of an
+ * input committed before, moved aside (inbox_done_again); -1 a system
+ * error (logged).
+ */
+int inbox_take(struct tte_ctx *ctx, const char *kind, struct inbox_item *item);
+
+/* Whether an input with ITEM's SHA-256 was committed. 0 with *KNOWN; -1
+ * (logged). */
+int inbox_known(struct tte_ctx *ctx, const struct inbox_item *item, bool *known);
+
+/* Insert ITEM's inputs row (kind KIND, today, the folder it will move to)
+ * in the caller's transaction. Its id, or 0 (logged). */
+long long inbox_record(struct tte_ctx *ctx, const char *kind, const struct inbox_item *item);
+
+/* After the commit: inbox_done(), then the final path into input INPUT_ID
+ * (on a database error there the record keeps the folder). A failed move
+ * is retried by the next run, which finds the file by its hash. 0 / -1. */
+int inbox_retire(struct tte_ctx *ctx, const char *kind, struct inbox_item *item,
+		 long long input_id);
+
+/*
+ * ITEM has the SHA-256 of an input committed earlier (dropped again, or
+ * left behind by a run killed before its move): move it aside like
+ * inbox_done(). When the purge had already deleted the earlier copy, this
+ * copy is recorded in its place (inputs.stored), so the purge deletes it
+ * in turn instead of leaving personal data behind unrecorded.
+ */
+int inbox_done_again(struct tte_ctx *ctx, const char *kind, struct inbox_item *item);
+
 /* The path relative to the root where inbox_done() will put ITEM (for
  * recording it in the same transaction that consumes the file). New
  * string; the final name may differ only by a ".N" when the name is taken. */

@@ -14,6 +14,7 @@
 #define TTE_LOG_H
 
 #include <stdbool.h>
+#include <glib.h>
 
 struct tte_ctx;
 
@@ -39,6 +40,11 @@ int log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress or summary for a person at a terminal (stderr); nothing under
  * cron. Not logged. */
 void log_tty(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "\r  STAGE FILE: N baris" at a terminal while a long file is read, every
+ * 20000 rows and at most twice a second; *LAST keeps the time of the last
+ * line (monotonic microseconds, start at 0). */
+void log_rows_progress(gint64 *last, const char *stage, const char *file, long rows);
 
 /* Whether stderr is a terminal (set by log_open). */
 bool log_is_tty(void);

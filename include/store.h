@@ -18,7 +18,9 @@
  *   submissions   every distinct form row ever read, with its verdict
  *   problems      the rule failures of each rejected submission
  *   history       every state change: when, from, to, source, by whom
- *   letters, bundles, verifications, status_unmatched   later stages
+ *   letters, bundles, verifications   letters, bundle and verify stages
+ *   status_unmatched   status rows that matched nobody or had an unknown status
+ *   input_applicants   the applicants each status export named (for the purge)
  *
  * All functions log their own errors and return 0 / -1 unless said.
  */

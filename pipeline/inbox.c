@@ -220,6 +220,114 @@ out:
 	return rc;
 }
 
+int inbox_known(struct tte_ctx *ctx, const struct inbox_item *it, bool *known)
+{
+	sqlite3_stmt *st = store_stmt(ctx->db, "SELECT 1 FROM inputs WHERE sha256=?");
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, it->sha256);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return log_error("database: %s", sqlite3_errmsg(ctx->db));
+	*known = rc == SQLITE_ROW;
+	return 0;
+}
+
+int inbox_take(struct tte_ctx *ctx, const char *kind, struct inbox_item *it)
+{
+	char *why = NULL;
+	bool known = false;
+	int rc = inbox_open(ctx, it, &why);
+
+	if (rc == -1) {
+		rc = inbox_quarantine(ctx, kind, it, why);
+		g_free(why);
+		return rc;
+	}
+	if (rc || inbox_known(ctx, it, &known))
+		return -1;
+	if (!known)
+		return 1;
+	/* Committed by an earlier run (perhaps killed before the move), or
+	 * dropped again: nothing to apply. */
+	log_info("%s/%s: already processed (sha256 %.12s), moved aside", kind, it->name,
+		 it->sha256);
+	if (inbox_done_again(ctx, kind, it))
+		log_warn("%s/%s sudah pernah diproses tetapi tidak dapat dipindahkan dari inbox",
+			 kind, it->name);
+	return 0;
+}
+
+long long inbox_record(struct tte_ctx *ctx, const char *kind, const struct inbox_item *it)
+{
+	char *dir = inbox_done_dir(ctx, kind);
+	sqlite3_stmt *st = store_stmt(ctx->db, "INSERT INTO inputs(sha256, kind, name, size, day,"
+				      " at, stored) VALUES(?,?,?,?,?,?,?)");
+	long long id = 0;
+
+	if (st) {
+		store_bind_text(st, 1, it->sha256);
+		store_bind_text(st, 2, kind);
+		store_bind_text(st, 3, it->name);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)it->st.st_size);
+		store_bind_text(st, 5, ctx->today);
+		store_bind_text(st, 6, store_now());
+		store_bind_text(st, 7, dir);
+		if (!store_step_done(st))
+			id = sqlite3_last_insert_rowid(ctx->db);
+	}
+	g_free(dir);
+	return id;
+}
+
+/* Record where input ID (or the input with SHA, when ID is 0 and its file
+ * had been deleted) now lies. */
+static int set_stored(struct tte_ctx *ctx, long long id, const char *sha, const char *stored)
+{
+	sqlite3_stmt *st = id ? store_stmt(ctx->db, "UPDATE inputs SET stored=?1 WHERE id=?2")
+			      : store_stmt(ctx->db, "UPDATE inputs SET stored=?1, deleted_day=NULL"
+					   " WHERE sha256=?3 AND stored IS NULL");
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, stored);
+	if (id)
+		sqlite3_bind_int64(st, 2, id);
+	else
+		store_bind_text(st, 3, sha);
+	return store_step_done(st);
+}
+
+int inbox_retire(struct tte_ctx *ctx, const char *kind, struct inbox_item *it, long long input_id)
+{
+	char *stored = NULL;
+	int rc = inbox_done(ctx, kind, it, &stored);
+
+	/* The record keeps the folder if this fails (logged): the purge
+	 * finds the file there by its name. */
+	if (!rc)
+		set_stored(ctx, input_id, NULL, stored);
+	g_free(stored);
+	return rc;
+}
+
+int inbox_done_again(struct tte_ctx *ctx, const char *kind, struct inbox_item *it)
+{
+	char sha[65];
+	char *stored = NULL;
+	int rc;
+
+	g_strlcpy(sha, it->sha256, sizeof(sha));
+	if (inbox_done(ctx, kind, it, &stored))
+		return -1;
+	rc = set_stored(ctx, 0, sha, stored);
+	g_free(stored);
+	return rc;
+}
+
 static void record(struct tte_ctx *ctx, const char *kind, const char *name, const char *stored,
 		   const char *why)
 {

@@ -94,6 +94,19 @@ void log_close(void)
 	log_fd = -1;
 }
 
+void log_rows_progress(gint64 *last, const char *stage, const char *file, long rows)
+{
+	gint64 now;
+
+	if (!is_tty || rows % 20000)
+		return;
+	now = g_get_monotonic_time();
+	if (now - *last > 500000) {
+		*last = now;
+		log_tty("\r  %s %s: %ld baris", stage, file, rows);
+	}
+}
+
 bool log_is_tty(void)
 {
 	return is_tty;

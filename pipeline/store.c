@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,7 +86,8 @@ static const char *const migrations[] = {
 	"  cert_serial TEXT,"
 	"  cert_not_before TEXT,"
 	"  cert_not_after TEXT,"
-	"  issued_day TEXT,"
+	"  issued_day TEXT,"			/* first day seen ISSUE: the purge clock */
+	"  reminded_day TEXT,"			/* last passphrase reminder (notices) */
 	"  purged_day TEXT);"
 	"CREATE INDEX applicants_nip ON applicants(nip);"
 	"CREATE INDEX applicants_email ON applicants(email);"
@@ -178,6 +180,13 @@ static const char *const migrations[] = {
 	"  letter_id TEXT,"
 	"  summary TEXT,"
 	"  json TEXT NOT NULL);"
+
+	/* Which applicants a status export named (the purge deletes the file
+	 * early once all of them are purged). */
+	"CREATE TABLE input_applicants("
+	"  input_id INTEGER NOT NULL REFERENCES inputs(id),"
+	"  applicant_id INTEGER NOT NULL REFERENCES applicants(id),"
+	"  PRIMARY KEY(input_id, applicant_id)) WITHOUT ROWID;"
 
 	"CREATE TABLE status_unmatched("
 	"  id INTEGER PRIMARY KEY,"
@@ -403,6 +412,15 @@ int store_open(struct tte_ctx *ctx)
 
 	if (load_key(ctx))
 		goto out;
+	/* SQLite's temporary files (sorts, temp tables, VACUUM's copy) hold
+	 * personal data: keep them under var/tmp, private and on the same
+	 * file system, not in /var/tmp. Read once, when SQLite initialises. */
+	{
+		char *tmp = tte_path(ctx, "var", "tmp", NULL);
+
+		setenv("SQLITE_TMPDIR", tmp, 1);
+		g_free(tmp);
+	}
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		log_error("database %s tidak dapat dibuka: %s", path,

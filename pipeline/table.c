@@ -116,6 +116,7 @@ struct parse {
 	const char **vptr;
 	bool blank;			/* every field of this record empty so far */
 
+	char delimiter;
 	int status;
 	char *why;
 };
@@ -134,45 +135,57 @@ static bool matches(const char *norm, const char *alias, bool prefix)
 	return !strncmp(norm, alias, n) && norm[n] == ' ';
 }
 
-/* Map header columns to the caller's columns: exact names first, then
- * names that begin with an alias ("NIK (sesuai KTP)"), each file column
- * claimed once. */
-static int finish_header(struct parse *ps)
+int table_map_header(const struct table_col *cols, int ncols, char *const *names, int n,
+		     int *map, const char **found, bool *indonesian)
 {
-	int n = (int)ps->header->len;
 	char **norm = g_new0(char *, n);
-	const char **names = g_new0(const char *, ps->ncols);
-	struct table_header h = { .file_columns = n };
-	int rc;
+	int nfound = 0;
 
-	ps->map = g_new(int, n);
-	ps->map_len = n;
+	*indonesian = false;
+	for (int c = 0; c < ncols; c++)
+		found[c] = NULL;
 	for (int i = 0; i < n; i++) {
-		ps->map[i] = -1;
-		norm[i] = table_normalise(g_ptr_array_index(ps->header, i));
+		map[i] = -1;
+		norm[i] = table_normalise(names[i] ? names[i] : "");
 		if (!strcmp(norm[i], "stempel waktu") || !strcmp(norm[i], "cap waktu") ||
 		    !strcmp(norm[i], "alamat email") || !strcmp(norm[i], "nama pengguna"))
-			h.indonesian = true;
+			*indonesian = true;
 	}
 	/* Alias order is preference order: "nama tanpa gelar" beats "nama". */
 	for (int pass = 0; pass < 2; pass++) {
-		for (int c = 0; c < ps->ncols; c++) {
-			for (const char *const *a = ps->cols[c].aliases; *a && !names[c]; a++) {
+		for (int c = 0; c < ncols; c++) {
+			for (const char *const *a = cols[c].aliases; *a && !found[c]; a++) {
 				for (int i = 0; i < n; i++) {
-					if (ps->map[i] >= 0 || !*norm[i] || !matches(norm[i], *a, pass == 1))
+					if (map[i] >= 0 || !*norm[i] || !matches(norm[i], *a, pass == 1))
 						continue;
-					ps->map[i] = c;
-					names[c] = g_ptr_array_index(ps->header, i);
+					map[i] = c;
+					found[c] = names[i];
+					nfound++;
 					break;
 				}
 			}
 		}
 	}
-	h.names = names;
-	rc = ps->header_fn(ps->ud, &h, &ps->why);
 	for (int i = 0; i < n; i++)
 		g_free(norm[i]);
 	g_free(norm);
+	return nfound;
+}
+
+static int finish_header(struct parse *ps)
+{
+	int n = (int)ps->header->len;
+	const char **names = g_new0(const char *, ps->ncols);
+	struct table_header h = { .file_columns = n, .row_no = 1 };
+	int rc;
+
+	ps->map = g_new(int, n ? n : 1);
+	ps->map_len = n;
+	table_map_header(ps->cols, ps->ncols, (char *const *)ps->header->pdata, n, ps->map, names,
+			 &h.indonesian);
+	h.names = names;
+	h.delimiter = ps->delimiter;
+	rc = ps->header_fn(ps->ud, &h, &ps->why);
 	g_free(names);
 	return rc;
 }
@@ -306,7 +319,8 @@ int table_read_csv(int fd, const struct table_col *cols, int ncols, table_header
 			}
 			if (n >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
 				skip = 3;
-			csv_set_delim(&p, (unsigned char)guess_delimiter(buf + skip, (size_t)n - skip));
+			ps.delimiter = guess_delimiter(buf + skip, (size_t)n - skip);
+			csv_set_delim(&p, (unsigned char)ps.delimiter);
 		} else if (memchr(buf, 0, (size_t)n)) {
 			ps.why = g_strdup_printf("berkas berisi byte biner setelah baris %ld; bukan "
 						 "ekspor CSV", ps.records);

@@ -44,7 +44,7 @@ struct cmd {
 /* The nightly batch, in order. Each reads only what the ones before it
  * committed. */
 static const char *const run_order[] = {
-	"intake", "letters", "bundle", "report", NULL,
+	"intake", "letters", "bundle", "ingest", "notices", "purge", "report", NULL,
 };
 
 static int cmd_init(struct global *g, const struct cmd *c, int argc, char **argv);
@@ -59,6 +59,9 @@ static const struct cmd commands[] = {
 	{ "intake", cmd_stage, "", "membaca ekspor formulir di inbox/forms/ dan memvalidasi" },
 	{ "letters", cmd_stage, "", "membuat surat rekomendasi outbox/letters/<NIP>.pdf" },
 	{ "bundle", cmd_stage, "", "menyusun bundel unggahan BSrE outbox/bundles/bsre-YYYYMMDD-NN.zip" },
+	{ "ingest", cmd_stage, "", "membaca ekspor status portal BSrE di inbox/status/" },
+	{ "notices", cmd_stage, "", "menulis pesan grup WhatsApp outbox/notices/wa-YYYYMMDD.txt" },
+	{ "purge", cmd_stage, "", "menghapus data pribadi pemohon yang sertifikatnya telah terbit" },
 	{ "report", cmd_stage, "", "menulis outbox/reports/laporan-YYYYMMDD.xlsx" },
 	{ "show", cmd_show, "NIP|NIK|EMAIL", "data, status, dan riwayat satu pemohon" },
 	{ "accept", cmd_accept, "NIP --reason TEXT",

@@ -80,7 +80,7 @@ static bool replaceable(const char *state)
 }
 
 struct counts {
-	long rows, fresh, dup, valid, rejected, late, applicants_new, applicants_changed;
+	long rows, fresh, dup, valid, rejected, late, applicants_new, applicants_changed, purged;
 };
 
 struct intake {
@@ -507,6 +507,7 @@ struct applicant {
 	long long id;
 	char *state, *submitted_at, *data_hash, *bundle, *waiver, *waiver_by;
 	long long submission_id;
+	bool purged;		/* form data destroyed after ISSUE */
 };
 
 static void applicant_release(struct applicant *a)
@@ -530,8 +531,8 @@ static char *col_dup(sqlite3_stmt *st, int i)
 static int find_applicant(struct intake *in, const char *hmac, struct applicant *a)
 {
 	sqlite3_stmt *st = store_stmt(in->ctx->db,
-		"SELECT id, state, submitted_at, data_hash, bundle, waiver, waiver_by, submission_id"
-		" FROM applicants WHERE nik_hmac=?");
+		"SELECT id, state, submitted_at, data_hash, bundle, waiver, waiver_by, submission_id,"
+		" purged_day IS NOT NULL FROM applicants WHERE nik_hmac=?");
 	int rc;
 
 	if (!st)
@@ -552,6 +553,7 @@ static int find_applicant(struct intake *in, const char *hmac, struct applicant 
 	a->waiver = col_dup(st, 5);
 	a->waiver_by = col_dup(st, 6);
 	a->submission_id = sqlite3_column_int64(st, 7);
+	a->purged = sqlite3_column_int(st, 8);
 	sqlite3_reset(st);
 	return 1;
 }
@@ -642,6 +644,13 @@ static int apply_row(struct intake *in, struct row *r, long row_no)
 	found = find_applicant(in, r->nik_hmac, &a);
 	if (found < 0)
 		return -1;
+	if (found && a.purged) {
+		/* A cumulative export still carries the rows of people whose
+		 * data the purge destroyed: storing them again would undo it. */
+		in->c.purged++;
+		applicant_release(&a);
+		return 0;
+	}
 	valid = in->pl->len == 0 || (found && a.waiver && all_waivable(in->pl));
 	if (!valid)
 		note = problems_summary(in->pl);
@@ -742,14 +751,7 @@ static int on_row(void *ud, const struct table_row *t)
 	check_row(in, t, &r);
 	rc = apply_row(in, &r, t->row_no);
 	row_release(&r);
-	if (in->ctx->tty && !(in->c.rows % 20000)) {
-		gint64 now = g_get_monotonic_time();
-
-		if (now - in->t_last > 500000) {
-			in->t_last = now;
-			log_tty("\r  intake %s: %ld baris", in->file, in->c.rows);
-		}
-	}
+	log_rows_progress(&in->t_last, "intake", in->file, in->c.rows);
 	return rc ? TABLE_ABORT : TABLE_OK;
 }
 
@@ -857,22 +859,6 @@ out:
 
 /* ---- the files ---------------------------------------------------------------- */
 
-static int known_input(struct intake *in, const char *sha, bool *known)
-{
-	sqlite3_stmt *st = store_stmt(in->ctx->db, "SELECT 1 FROM inputs WHERE sha256=?");
-	int rc;
-
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, sha);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
-	*known = rc == SQLITE_ROW;
-	sqlite3_reset(st);
-	return 0;
-}
-
 static void reset_file(struct intake *in)
 {
 	for (int f = 0; f < F_COUNT; f++) {
@@ -886,30 +872,14 @@ static void reset_file(struct intake *in)
 static int take_file(struct intake *in, struct inbox_item *it, struct counts *total)
 {
 	sqlite3 *db = in->ctx->db;
-	char *why = NULL, *stored = NULL, *dir = NULL;
-	bool known = false;
+	char *why = NULL;
 	int rc, ret = -1;
 	gint64 t0 = g_get_monotonic_time();
 	sqlite3_stmt *st;
 
-	rc = inbox_open(in->ctx, it, &why);
-	if (rc == -1) {
-		ret = inbox_quarantine(in->ctx, "forms", it, why);
-		goto out;
-	}
-	if (rc)
-		goto out;
-	if (known_input(in, it->sha256, &known))
-		goto out;
-	if (known) {
-		/* Committed by an earlier run (perhaps killed before the move),
-		 * or dropped again: nothing to apply. */
-		log_info("forms/%s: already processed (sha256 %.12s), moved aside", it->name,
-			 it->sha256);
-		if (inbox_done(in->ctx, "forms", it, NULL))
-			log_warn("forms/%s sudah pernah diproses tetapi tidak dapat dipindahkan dari "
-				 "inbox", it->name);
-		ret = 0;
+	rc = inbox_take(in->ctx, "forms", it);
+	if (rc <= 0) {
+		ret = rc;
 		goto out;
 	}
 
@@ -917,21 +887,9 @@ static int take_file(struct intake *in, struct inbox_item *it, struct counts *to
 	in->file = it->name;
 	if (store_begin(db))
 		goto out;
-	dir = inbox_done_dir(in->ctx, "forms");
-	st = store_stmt(db, "INSERT INTO inputs(sha256, kind, name, size, day, at, stored)"
-			" VALUES(?,?,?,?,?,?,?)");
-	if (!st)
+	in->input_id = inbox_record(in->ctx, "forms", it);
+	if (!in->input_id)
 		goto fail;
-	store_bind_text(st, 1, it->sha256);
-	store_bind_text(st, 2, "forms");
-	store_bind_text(st, 3, it->name);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)it->st.st_size);
-	store_bind_text(st, 5, in->ctx->today);
-	store_bind_text(st, 6, store_now());
-	store_bind_text(st, 7, dir);
-	if (store_step_done(st))
-		goto fail;
-	in->input_id = sqlite3_last_insert_rowid(db);
 	in->next_applicant = store_scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM applicants", 1);
 	in->next_submission = store_scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM submissions", 1);
 
@@ -955,22 +913,14 @@ static int take_file(struct intake *in, struct inbox_item *it, struct counts *to
 		goto fail;
 	/* Committed: from here the file is only moved. If the move fails the
 	 * next run finds it by its hash and moves it then; the data is in. */
-	if (inbox_done(in->ctx, "forms", it, &stored)) {
+	if (inbox_retire(in->ctx, "forms", it, in->input_id))
 		log_warn("forms/%s sudah diproses tetapi belum dapat dipindahkan dari inbox; "
 			 "run berikutnya memindahkannya", it->name);
-	} else {
-		sqlite3_stmt *u = store_stmt(db, "UPDATE inputs SET stored=? WHERE id=?");
-
-		if (u) {
-			store_bind_text(u, 1, stored);
-			sqlite3_bind_int64(u, 2, in->input_id);
-			store_step_done(u);
-		}
-	}
 	log_info("forms/%s: %ld rows, %ld new, %ld duplicate, %ld valid, %ld rejected, %ld late;"
-		 " %ld new applicants, %ld updated; %.3f s", it->name, in->c.rows, in->c.fresh,
-		 in->c.dup, in->c.valid, in->c.rejected, in->c.late, in->c.applicants_new,
-		 in->c.applicants_changed, (double)(g_get_monotonic_time() - t0) / 1e6);
+		 " %ld new applicants, %ld updated; %ld of purged applicants ignored; %.3f s",
+		 it->name, in->c.rows, in->c.fresh, in->c.dup, in->c.valid, in->c.rejected,
+		 in->c.late, in->c.applicants_new, in->c.applicants_changed, in->c.purged,
+		 (double)(g_get_monotonic_time() - t0) / 1e6);
 	log_tty("  %s: %ld baris (%ld baru, %ld sudah ada), %ld valid, %ld ditolak\n", it->name,
 		in->c.rows, in->c.fresh, in->c.dup, in->c.valid, in->c.rejected);
 	total->rows += in->c.rows;
@@ -983,8 +933,6 @@ fail:
 	store_rollback(db);
 out:
 	g_free(why);
-	g_free(stored);
-	g_free(dir);
 	return ret;
 }
 

@@ -4,10 +4,14 @@
  * Input: the store only. Output: one XLSX per day (a second run the same
  * day replaces it), written to a temporary name and renamed, so the
  * outbox shows the old workbook or the new one, never half of one. Sheets:
- *   Ringkasan   counts by state and by unit, today's inputs and quarantine
+ *   Ringkasan   counts by state and by unit, today's inputs and quarantine,
+ *               the funnel, lead times, charts by state and by unit
  *   Pemohon     one row per applicant (NIK masked)
  *   Ditolak     rejected rows not superseded, one row per problem
  *   Verifikasi  one row per verified PDF
+ *   Riwayat     the history: every state change, oldest first
+ *   Status tak dikenal   status-export rows that matched nobody or carried
+ *               a status tte does not know (NIK masked)
  * The stage writes nothing to the store, so a failure (a full disk) leaves
  * the state as it was: exit 1, no workbook change.
  */
@@ -67,6 +71,8 @@ struct report {
 	int offset;		/* seconds east of UTC, for timestamps */
 	lxw_worksheet *sum;
 	uint32_t srow;		/* next row on Ringkasan */
+	uint32_t state_rows[2];	/* first and last row of the by-state table */
+	uint32_t unit_rows[2];	/* ... and of the by-unit table (for the charts) */
 };
 
 static void sum_line(struct report *r, const char *a, const char *b, lxw_format *f)
@@ -171,6 +177,7 @@ static int summary(struct report *r)
 
 		sum_heading(r, h, 3);
 	}
+	r->state_rows[0] = r->srow;
 	for (size_t i = 0; i < ARRAY_SIZE(states); i++) {
 		if (!counts[i] && i > 4)
 			continue;	/* BSrE states only once they occur */
@@ -187,6 +194,7 @@ static int summary(struct report *r)
 		r->srow++;
 		g_strfreev(kv);
 	}
+	r->state_rows[1] = r->srow - 1;
 	worksheet_write_string(r->sum, r->srow, 0, "Jumlah pemohon", r->book.bold);
 	worksheet_write_number(r->sum, r->srow, 1, (double)total, r->book.bold);
 	r->srow++;
@@ -243,6 +251,8 @@ static int summary(struct report *r)
 			worksheet_write_string(r->sum, r->srow, (lxw_col_t)(c + 2), cols->pdata[c],
 					       r->book.bold);
 		r->srow++;
+		r->unit_rows[0] = r->srow;
+		r->unit_rows[1] = r->srow + order->len - 1;
 		for (guint i = 0; i < order->len; i++) {
 			long long *row = g_hash_table_lookup(units, order->pdata[i]);
 
@@ -439,6 +449,201 @@ static int verify_sheet(struct report *r)
 	return s.failed ? -1 : 0;
 }
 
+/* ---- issue 4: funnel, lead times, charts, history, unmatched status rows ---- */
+
+/* The funnel's stages: how far applicants got, whatever they are now. */
+static const struct {
+	const char *label;
+	const char *meaning;
+} funnel[] = {
+	{ "Mengajukan", "orang yang mengisi formulir (termasuk isian tanpa NIK yang sah)" },
+	{ "Data valid", "lolos validasi atau dikecualikan" },
+	{ "Surat rekomendasi", "surat rekomendasi dibuat" },
+	{ "Dibundel", "masuk bundel unggahan portal BSrE" },
+	{ "Terdaftar di BSrE", "tercatat di portal BSrE (status BSrE apa pun)" },
+	{ "ISSUE", "sertifikat pernah terbit" },
+};
+
+/* Nearest-rank percentile P (0..100) of sorted V[N]; the median averages
+ * the middle pair. */
+static double percentile(const double *v, size_t n, int p)
+{
+	size_t k;
+
+	if (p == 50)
+		return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	k = (size_t)((p * n + 99) / 100);
+	return v[k ? k - 1 : 0];
+}
+
+static void insert_chart(struct report *r, lxw_chart_type type, const char *title,
+			 const uint32_t rows[2], uint32_t at, double y_scale)
+{
+	lxw_chart *ch;
+	lxw_chart_series *se;
+	lxw_chart_options opt = { .x_scale = 1.6, .y_scale = y_scale };
+
+	if (rows[1] < rows[0])
+		return;
+	ch = workbook_add_chart(r->book.wb, (uint8_t)type);
+	if (!ch)
+		return;
+	se = chart_add_series(ch, NULL, NULL);
+	chart_series_set_categories(se, "Ringkasan", rows[0], 0, rows[1], 0);
+	chart_series_set_values(se, "Ringkasan", rows[0], 1, rows[1], 1);
+	chart_title_set_name(ch, title);
+	chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+	worksheet_insert_chart_opt(r->sum, at, 0, ch, &opt);
+}
+
+/* Appended to Ringkasan: the funnel, lead times, and the charts (which
+ * refer to the by-state and by-unit tables summary() wrote). */
+static int summary_progress(struct report *r)
+{
+	sqlite3 *db = r->ctx->db;
+	long long reached[ARRAY_SIZE(funnel)] = { 0 };
+	GArray *days = g_array_new(FALSE, FALSE, sizeof(double));
+	sqlite3_stmt *st;
+	char *sql;
+	uint32_t n_units;
+	int rc = -1;
+
+	st = store_prepare(db,
+		"SELECT CASE WHEN issued_day IS NOT NULL THEN 5"
+		" WHEN state IN ('NEW','WAITING_FOR_VERIFICATION','NO_CERTIFICATE','ENROLL','ISSUE',"
+		"  'RENEW','EXPIRED','SUSPEND','REVOKE','DENIED') THEN 4"
+		" WHEN state IN ('BUNDLED','NOT_REGISTERED') THEN 3"
+		" WHEN state IN ('LETTER','SIGNED') THEN 2 WHEN state='VALID' THEN 1 ELSE 0 END AS rk,"
+		" count(*) FROM applicants GROUP BY rk");
+	if (!st)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int rk = sqlite3_column_int(st, 0);
+
+		for (int i = 0; i <= rk && i < (int)ARRAY_SIZE(funnel); i++)
+			reached[i] += sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	reached[0] += store_scalar(db, "SELECT count(*) FROM submissions WHERE applicant_id IS NULL"
+				   " AND superseded=0", 0);
+	{
+		static const char *const h[] = { "Alur permohonan", "Jumlah", "Arti" };
+
+		sum_heading(r, h, 3);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(funnel); i++) {
+		worksheet_write_string(r->sum, r->srow, 0, funnel[i].label, NULL);
+		worksheet_write_number(r->sum, r->srow, 1, (double)reached[i], NULL);
+		worksheet_write_string(r->sum, r->srow, 2, funnel[i].meaning, NULL);
+		r->srow++;
+	}
+
+	/* Days from submission (the form's timestamp, local date, or the day
+	 * tte first read it when earlier) to the first ISSUE. */
+	sql = g_strdup_printf("SELECT julianday(issued_day) - julianday(min(first_day,"
+			      " coalesce(date(nullif(submitted_at, ''), '%+d seconds'), first_day)))"
+			      " FROM applicants WHERE issued_day IS NOT NULL ORDER BY 1", r->offset);
+	st = store_prepare(db, sql);
+	g_free(sql);
+	if (!st)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		double d = sqlite3_column_double(st, 0);
+
+		g_array_append_val(days, d);
+	}
+	sqlite3_finalize(st);
+	{
+		static const char *const h[] = { "Lama proses, pengajuan sampai ISSUE", "Hari" };
+
+		sum_heading(r, h, 2);
+	}
+	worksheet_write_string(r->sum, r->srow, 0, "Median", NULL);
+	if (days->len)
+		worksheet_write_number(r->sum, r->srow, 1,
+				       percentile((double *)days->data, days->len, 50), NULL);
+	r->srow++;
+	worksheet_write_string(r->sum, r->srow, 0, "Persentil ke-90", NULL);
+	if (days->len)
+		worksheet_write_number(r->sum, r->srow, 1,
+				       percentile((double *)days->data, days->len, 90), NULL);
+	r->srow++;
+	worksheet_write_string(r->sum, r->srow, 0, "Jumlah pemohon dengan sertifikat terbit", NULL);
+	worksheet_write_number(r->sum, r->srow, 1, (double)days->len, NULL);
+	r->srow++;
+
+	r->srow += 2;
+	insert_chart(r, LXW_CHART_COLUMN, "Pemohon menurut status", r->state_rows, r->srow, 1.2);
+	n_units = r->unit_rows[1] >= r->unit_rows[0] ? r->unit_rows[1] - r->unit_rows[0] + 1 : 0;
+	insert_chart(r, LXW_CHART_BAR, "Pemohon menurut unit kerja", r->unit_rows, r->srow + 19,
+		     n_units > 12 ? n_units / 12.0 : 1.0);
+	rc = 0;
+out:
+	g_array_free(days, TRUE);
+	return rc;
+}
+
+static const struct sheet_col history_cols[] = {
+	{ "Tanggal", 12 }, { "Waktu", 25 }, { "NIP", 21 }, { "Nama", 32 }, { "Dari", 16 },
+	{ "Ke", 16 }, { "Sumber", 30 }, { "Oleh", 18 }, { "Catatan", 70 },
+};
+
+static int history_sheet(struct report *r)
+{
+	sqlite3 *db = r->ctx->db;
+	struct sheet s;
+	sqlite3_stmt *st;
+	long long n = store_scalar(db, "SELECT count(*) FROM history", 0);
+
+	st = store_prepare(db, "SELECT h.day, h.at, a.nip, a.name, h.from_state, h.to_state,"
+			   " h.source, h.actor, h.note FROM history h"
+			   " JOIN applicants a ON a.id=h.applicant_id ORDER BY h.id");
+	if (!st)
+		return -1;
+	sheet_begin(&s, &r->book, "Riwayat", history_cols, (int)ARRAY_SIZE(history_cols), n);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		sheet_row(&s);
+		sheet_time(&s, 0, text(st, 0), 0);
+		for (int c = 1; c < 9; c++)
+			sheet_text(&s, c, text(st, c));
+	}
+	sqlite3_finalize(st);
+	sheet_release(&s);
+	return s.failed ? -1 : 0;
+}
+
+static const struct sheet_col unmatched_cols[] = {
+	{ "Berkas", 30 }, { "Diproses", 12 }, { "Baris", 7 }, { "NIK", 19 }, { "Email", 30 },
+	{ "Nama", 30 }, { "Status", 24 }, { "Alasan", 70 },
+};
+
+static int unmatched_sheet(struct report *r)
+{
+	sqlite3 *db = r->ctx->db;
+	struct sheet s;
+	sqlite3_stmt *st;
+	long long n = store_scalar(db, "SELECT count(*) FROM status_unmatched", 0);
+
+	st = store_prepare(db, "SELECT i.name, i.day, u.row_no, u.nik_masked, u.email, u.name,"
+			   " u.status, u.reason FROM status_unmatched u JOIN inputs i ON i.id=u.input_id"
+			   " ORDER BY u.id");
+	if (!st)
+		return -1;
+	sheet_begin(&s, &r->book, "Status tak dikenal", unmatched_cols,
+		    (int)ARRAY_SIZE(unmatched_cols), n);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		sheet_row(&s);
+		sheet_text(&s, 0, text(st, 0));
+		sheet_time(&s, 1, text(st, 1), 0);
+		sheet_int(&s, 2, sqlite3_column_int64(st, 2));
+		for (int c = 3; c < 8; c++)
+			sheet_text(&s, c, text(st, c));
+	}
+	sqlite3_finalize(st);
+	sheet_release(&s);
+	return s.failed ? -1 : 0;
+}
+
 static int report_run(struct tte_ctx *ctx, int argc, char **argv)
 {
 	struct report r = { .ctx = ctx };
@@ -463,8 +668,9 @@ static int report_run(struct tte_ctx *ctx, int argc, char **argv)
 	if (book_open(&r.book, ctx, path))
 		goto out;
 	/* Read everything in one snapshot, so the sheets agree with each other. */
-	if (store_exec(ctx->db, "BEGIN") || summary(&r) || applicants_sheet(&r) ||
-	    rejected_sheet(&r) || verify_sheet(&r)) {
+	if (store_exec(ctx->db, "BEGIN") || summary(&r) || summary_progress(&r) ||
+	    applicants_sheet(&r) || rejected_sheet(&r) || verify_sheet(&r) || history_sheet(&r) ||
+	    unmatched_sheet(&r)) {
 		store_rollback(ctx->db);
 		book_abort(&r.book);
 		goto out;

@@ -1,0 +1,182 @@
+/*
+ * e2e_purge - the purge on temporary roots: after ISSUE and the grace
+ * days, form data leaves the store, the outbox and var/ (searched byte by
+ * byte, zip and XLSX members unpacked, the database included); old
+ * rejected rows and files go at the retention age.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+
+#include "testutil.h"
+#include "statusfix.h"
+
+/* ---- the purge ------------------------------------------------------------------------- */
+
+/*
+ * Search every file under ROOT, zip and XLSX members unpacked (bundles
+ * hold XLSX: twice), the database and its WAL included, for the digits of
+ * the NIKs of P[0..N-1]. Fails naming the files that hold one.
+ */
+static void assert_niks_gone(const char *root, size_t n)
+{
+	GString *pat = g_string_new(NULL);
+	char *out = NULL;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		g_string_append_printf(pat, " -e %s", P[i].nik);
+	rc = tu_sh(&out,
+		   "set -u; t=$(mktemp -d); cp -a '%s' \"$t/root\";"
+		   " for pass in 1 2 3; do"
+		   "  find \"$t/root\" -type f ! -name '*.unpacked' | while read -r f; do"
+		   "   if [ \"$(head -c 2 \"$f\")\" = PK ] && [ ! -d \"$f.d\" ]; then"
+		   "    mkdir \"$f.d\" && unzip -qo \"$f\" -d \"$f.d\" || echo \"UNZIP FAILED $f\"; fi;"
+		   "  done; done;"
+		   " echo files: $(find \"$t/root\" -type f | wc -l);"
+		   " grep -rlaF %s \"$t/root\"; rc=$?; rm -rf \"$t\"; exit $rc", root, pat->str);
+	if (rc != 1)
+		fail_msg("purged NIKs still found (grep exit %d):\n%s", rc, out);
+	assert_null(strstr(out, "UNZIP FAILED"));
+	g_free(out);
+	g_string_free(pat, TRUE);
+}
+
+static void test_purge(void **state)
+{
+	/* The six people of the English export are letters and bundle -01
+	 * that night; the Indonesian export, dropped later the same day, makes
+	 * bundle -02. */
+	char *root = setup_root("[purge]\ngrace_days = 7\nretention_days = 14", "2026-11-10",
+				false);
+	GString *csv = g_string_new("NIK,Email,Status Sertifikat,Status Pengguna\n");
+	char *s, *out = NULL, *xlsx;
+	GPtrArray *rows;
+
+	(void)state;
+	assert_true(exists(root, "outbox/bundles/bsre-20261110-01.zip"));
+	drop_sample(root, "forms", "forms/form-responses-id-sheet.csv");
+	run(root, "2026-11-10", "run");
+	assert_true(exists(root, "outbox/bundles/bsre-20261110-02.zip"));
+	assert_state(root, P[0].nip, "BUNDLED");
+	for (size_t i = 0; i < G_N_ELEMENTS(P); i++)
+		g_string_append_printf(csv, "%s,%s,ISSUE,VERIFIED\n", P[i].nik, P[i].email);
+	drop_text(root, "status", "status-2026-11-12.csv", csv->str);
+	run(root, "2026-11-12", "run");
+	assert_state(root, P[3].nip, "ISSUE");
+
+	/* Six days on: within the grace period, nothing goes. */
+	run(root, "2026-11-18", "run");
+	assert_int_equal(count(root, "SELECT count(*) FROM applicants WHERE nik IS NOT NULL"), 11);
+	assert_true(exists(root, "outbox/letters/199705072025042101.pdf"));
+
+	/* Seven days on: the data of the six is destroyed. */
+	run(root, "2026-11-19", "run");
+	assert_int_equal(count(root, "SELECT count(*) FROM applicants WHERE purged_day='2026-11-19'"
+			       " AND nik IS NULL AND ktp IS NULL AND email='' AND phone IS NULL"
+			       " AND data_hash IS NULL"), 6);
+	assert_int_equal(count(root, "SELECT count(*) FROM applicants WHERE nik IS NOT NULL"), 5);
+	assert_int_equal(count(root, "SELECT count(*) FROM submissions s JOIN applicants a ON"
+			       " a.id=s.applicant_id WHERE a.purged_day IS NOT NULL"), 0);
+	assert_int_equal(count(root, "SELECT count(*) FROM letters WHERE file IS NOT NULL AND"
+			       " applicant_id IN (SELECT id FROM applicants WHERE purged_day IS NOT"
+			       " NULL)"), 0);
+	s = tu_sql(root, "SELECT name, nip, unit, state, issued_day FROM applicants"
+		   " WHERE nip='199705072025042101'");
+	assert_string_equal(s, "Ida Bagus Dewi Wibawa|199705072025042101|Fakultas Bahasa dan "
+			    "Seni|ISSUE|2026-11-12");	/* what stays for audit */
+	g_free(s);
+	assert_false(exists(root, "outbox/letters/199705072025042101.pdf"));
+	assert_true(exists(root, "outbox/letters/199110262014032110.pdf"));	/* not issued */
+	assert_false(exists(root, "outbox/bundles/bsre-20261110-01.zip"));
+	assert_true(exists(root, "outbox/bundles/bsre-20261110-02.zip"));
+	assert_false(exists(root, "var/processed/forms/20261110/form-responses-en.csv"));
+	assert_true(exists(root, "var/processed/forms/20261110/form-responses-id-sheet.csv"));
+	assert_false(exists(root, "var/processed/status/20261112/status-2026-11-12.csv"));
+	assert_int_equal(tu_sh(NULL, "grep -q 'purge: 6 applicant(s) purged' '%s'/var/log/run-*.log",
+			       root), 0);
+	assert_niks_gone(root, G_N_ELEMENTS(P));
+	assert_int_equal(tu_sh(NULL, "test \"$(stat -c %%a '%s/var/nik.key')\" = 600", root), 0);
+
+	/* Still known by the NIK's keyed hash; NIK shown as removed. */
+	assert_int_equal(tu_tte(root, "2026-11-19", &out, NULL, "show", P[0].nik, NULL), 0);
+	assert_non_null(strstr(out, "NIK           : dihapus"));
+	assert_non_null(strstr(out, "Data pribadi dihapus pada 2026-11-19"));
+	g_free(out);
+	xlsx = tu_path(root, "outbox/reports/laporan-20261119.xlsx");
+	rows = tu_xlsx_sheet(xlsx, "Pemohon");
+	assert_string_equal(tu_cell(rows, (guint)tu_find_row(rows, tu_col(rows, "NIP"), P[0].nip),
+				    (guint)tu_col(rows, "NIK")), "dihapus");
+	g_ptr_array_unref(rows);
+	g_free(xlsx);
+
+	/* The old cumulative export dropped again: set aside, and gone with
+	 * the next purge. */
+	drop_sample(root, "forms", "forms/form-responses-en.csv");
+	run(root, "2026-11-20", "intake");
+	assert_true(exists(root, "var/processed/forms/20261120/form-responses-en.csv"));
+	run(root, "2026-11-20", "run");
+	assert_false(exists(root, "var/processed/forms/20261120/form-responses-en.csv"));
+	assert_niks_gone(root, G_N_ELEMENTS(P));
+
+	/* A newer cumulative export still carries their rows: not stored again. */
+	drop_sample(root, "forms", "forms/form-responses-en.csv");
+	{
+		char *a = tu_path(root, "inbox/forms/form-responses-en.csv");
+
+		assert_int_equal(tu_sh(NULL, "printf '%%s\\n' '\"2026/11/21 9:00:00 AM GMT+8\","
+				       "\"x@undiksha.ac.id\",\"\",\"5108054507900001\","
+				       "\"199007052015042001\",\"Ni Made Baru\",\"x@undiksha.ac.id\","
+				       "\"III/a\",\"Dosen\",\"https://drive.google.com/open?id=Y\","
+				       "\"LPPM\"' >> '%s'", a), 0);
+		g_free(a);
+	}
+	run(root, "2026-11-21", "run");
+	assert_state(root, "199007052015042001", "BUNDLED");
+	for (size_t i = 0; i < G_N_ELEMENTS(P); i++) {
+		char *q = g_strdup_printf("SELECT count(*) FROM submissions WHERE nik='%s'", P[i].nik);
+
+		assert_int_equal(count(root, q), 0);
+		g_free(q);
+	}
+	assert_int_equal(count(root, "SELECT count(*) FROM applicants WHERE nik IS NOT NULL"), 6);
+	g_string_free(csv, TRUE);
+	tu_root_free(root);
+}
+
+/* Old rejected rows without a usable NIK, and old files, go at retention. */
+static void test_retention(void **state)
+{
+	char *root = tu_root_new("[purge]\nretention_days = 14");
+
+	(void)state;
+	run(root, NULL, "init");
+	drop_sample(root, "forms", "forms/form-responses-id-sheet.csv");
+	run(root, "2026-11-10", "run");
+	assert_int_equal(count(root, "SELECT count(*) FROM submissions WHERE applicant_id IS NULL"), 1);
+	assert_true(exists(root, "outbox/notices/wa-20261110.txt"));
+	run(root, "2026-11-23", "run");
+	assert_int_equal(count(root, "SELECT count(*) FROM submissions WHERE applicant_id IS NULL"), 1);
+	assert_true(exists(root, "var/processed/forms/20261110/form-responses-id-sheet.csv"));
+	run(root, "2026-11-24", "run");
+	assert_int_equal(count(root, "SELECT count(*) FROM submissions WHERE applicant_id IS NULL"), 0);
+	assert_int_equal(count(root, "SELECT count(*) FROM problems WHERE submission_id NOT IN"
+			       " (SELECT id FROM submissions)"), 0);
+	assert_false(exists(root, "var/processed/forms/20261110/form-responses-id-sheet.csv"));
+	assert_false(exists(root, "outbox/notices/wa-20261110.txt"));
+	assert_false(exists(root, "outbox/reports/laporan-20261110.xlsx"));
+	assert_true(exists(root, "outbox/reports/laporan-20261124.xlsx"));
+	assert_int_equal(count(root, "SELECT count(*) FROM inputs WHERE deleted_day='2026-11-24'"
+			       " AND stored IS NULL"), 1);
+	tu_root_free(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_purge),
+		cmocka_unit_test(test_retention),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
