@@ -44,7 +44,7 @@ struct cmd {
 /* The nightly batch, in order. Each reads only what the ones before it
  * committed. */
 static const char *const run_order[] = {
-	"intake", "report", NULL,
+	"intake", "verify", "report", NULL,
 };
 
 static int cmd_init(struct global *g, const struct cmd *c, int argc, char **argv);
@@ -57,6 +57,8 @@ static const struct cmd commands[] = {
 	{ "init", cmd_init, "", "membuat folder dan tte.conf berisi nilai bawaan" },
 	{ "run", cmd_run, "", "batch malam: semua tahap berurutan (untuk cron)" },
 	{ "intake", cmd_stage, "", "membaca ekspor formulir di inbox/forms/ dan memvalidasi" },
+	{ "verify", cmd_stage, "[--trust PATH] [--json] [FILE...]",
+	  "memeriksa PDF bertanda tangan: inbox/signed/, atau FILE... saat ini juga" },
 	{ "report", cmd_stage, "", "menulis outbox/reports/laporan-YYYYMMDD.xlsx" },
 	{ "show", cmd_show, "NIP|NIK|EMAIL", "data, status, dan riwayat satu pemohon" },
 	{ "accept", cmd_accept, "NIP --reason TEXT",

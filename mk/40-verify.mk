@@ -1,0 +1,9 @@
+# Issue 5: offline verification of signed PDFs (verify/, stages/verify.c).
+VERIFY_SRCS := verify/scan.c verify/objects.c verify/cms.c verify/hash.c verify/diff.c \
+               verify/json.c verify/pdfverify.c
+
+STAGES += verify
+verify_SRCS := $(VERIFY_SRCS)
+verify_PKGS := libqpdf
+
+TESTS += verify_corpus
