@@ -7,3 +7,6 @@ verify_SRCS := $(VERIFY_SRCS)
 verify_PKGS := libqpdf
 
 TESTS += verify_corpus
+TESTS += verify_tamper
+verify_tamper_SRCS := tests/pdfsign.c
+verify_tamper_PKGS := libqpdf cairo fontconfig
