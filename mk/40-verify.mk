@@ -10,3 +10,6 @@ TESTS += verify_corpus
 TESTS += verify_tamper
 verify_tamper_SRCS := tests/pdfsign.c
 verify_tamper_PKGS := libqpdf cairo fontconfig
+TESTS += e2e_verify
+e2e_verify_SRCS := tests/pdfsign.c
+e2e_verify_PKGS := libqpdf cairo fontconfig
