@@ -13,3 +13,12 @@ verify_tamper_PKGS := libqpdf cairo fontconfig
 TESTS += e2e_verify
 e2e_verify_SRCS := tests/pdfsign.c
 e2e_verify_PKGS := libqpdf cairo fontconfig
+
+FUZZERS += pdfverify
+pdfverify_SRCS := $(VERIFY_SRCS)
+pdfverify_PKGS := libqpdf xlsxwriter  # the fuzz rule links all of pipeline/, sheet.c too
+
+TOOLS += mksigned
+mksigned_SRCS := tests/pdfsign.c
+mksigned_PKGS := libqpdf cairo fontconfig
+BENCHES += verify

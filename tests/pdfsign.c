@@ -739,6 +739,66 @@ GBytes *ps_make_minimal(const char *text, const char *hidden)
 	return g_string_free_to_bytes(s);
 }
 
+GBytes *ps_make_big(size_t bytes)
+{
+	GByteArray *a = g_byte_array_sized_new((guint)(bytes + 4096));
+	guint64 x = 0x9e3779b97f4a7c15ull;
+	gsize off[6], xref, n = bytes / 3 / 1000, img;
+	char *h;
+
+	h = g_strdup("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n");
+	g_byte_array_append(a, (const guint8 *)h, (guint)strlen(h));
+	g_free(h);
+	off[1] = a->len;
+	h = g_strdup("1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+	g_byte_array_append(a, (const guint8 *)h, (guint)strlen(h));
+	g_free(h);
+	off[2] = a->len;
+	h = g_strdup("2 0 obj\n<< /Type /Pages /Kids [ 3 0 R ] /Count 1 >>\nendobj\n");
+	g_byte_array_append(a, (const guint8 *)h, (guint)strlen(h));
+	g_free(h);
+	off[3] = a->len;
+	h = g_strdup("3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 612 792 ] "
+		     "/Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>\nendobj\n");
+	g_byte_array_append(a, (const guint8 *)h, (guint)strlen(h));
+	g_free(h);
+	off[4] = a->len;
+	h = g_strdup("4 0 obj\n<< /Length 34 >>\nstream\nq 612 0 0 792 0 0 cm /Im1 Do Q\n\n"
+		     "endstream\nendobj\n");
+	g_byte_array_append(a, (const guint8 *)h, (guint)strlen(h));
+	g_free(h);
+	/* A 1000 x N RGB image of noise: incompressible, like a scan. */
+	off[5] = a->len;
+	img = 1000 * n * 3;
+	h = g_strdup_printf("5 0 obj\n<< /Type /XObject /Subtype /Image /Width 1000 /Height %zu "
+			    "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Length %zu >>\nstream\n",
+			    n, img);
+	g_byte_array_append(a, (const guint8 *)h, (guint)strlen(h));
+	g_free(h);
+	{
+		gsize at = a->len;
+
+		g_byte_array_set_size(a, (guint)(at + img));
+		for (gsize i = 0; i + 8 <= img; i += 8) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			memcpy(a->data + at + i, &x, 8);
+		}
+	}
+	h = g_strdup("\nendstream\nendobj\n");
+	g_byte_array_append(a, (const guint8 *)h, (guint)strlen(h));
+	g_free(h);
+	xref = a->len;
+	h = g_strdup_printf("xref\n0 6\n0000000000 65535 f \n%010zu 00000 n \n%010zu 00000 n \n"
+			    "%010zu 00000 n \n%010zu 00000 n \n%010zu 00000 n \n"
+			    "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
+			    off[1], off[2], off[3], off[4], off[5], xref);
+	g_byte_array_append(a, (const guint8 *)h, (guint)strlen(h));
+	g_free(h);
+	return g_byte_array_free_to_bytes(a);
+}
+
 void ps_cleanup(void)
 {
 	/* cairo and fontconfig keep caches for the process' lifetime; drop

@@ -86,6 +86,9 @@ GBytes *ps_make_letter(const char *const *lines);
  * object 3, its content object 5. */
 GBytes *ps_make_minimal(const char *text, const char *hidden);
 
+/* A one-page PDF of about BYTES bytes (an uncompressed noise image). */
+GBytes *ps_make_big(size_t bytes);
+
 /* Release cairo's and fontconfig's caches (at the end of a test program). */
 void ps_cleanup(void);
 

@@ -72,8 +72,8 @@ int pv_hash_all(struct pv_work *w)
 
 		g_array_append_val(jobs, j);
 	}
-	if (w->revs->len) {
-		const struct pv_rev *r = &g_array_index(w->revs, struct pv_rev, 0);
+	if (w->first_rev >= 0) {
+		const struct pv_rev *r = &g_array_index(w->revs, struct pv_rev, w->first_rev);
 		struct job j = { .md = sha256, .prefix = r->eof, .from = r->eof, .to = r->eof,
 				 .out = rev_md[0], .outlen = 32 };
 
@@ -126,8 +126,8 @@ int pv_hash_all(struct pv_work *w)
 			goto out;
 	}
 	to_hex(file_md, 32, w->r->sha256);
-	if (w->revs->len) {
-		const struct pv_rev *r = &g_array_index(w->revs, struct pv_rev, 0);
+	if (w->first_rev >= 0) {
+		const struct pv_rev *r = &g_array_index(w->revs, struct pv_rev, w->first_rev);
 
 		to_hex(rev_md[0], 32, w->r->first_rev_sha256[0]);
 		if (r->end != r->eof)

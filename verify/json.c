@@ -10,7 +10,7 @@
 #include <string.h>
 #include <glib.h>
 
-#include "pdfverify.h"
+#include "pv.h"
 #include "tte.h"
 
 static const struct {
@@ -213,16 +213,20 @@ static bool any_problem(const struct pdfverify_result *r, const char *const *cod
 	return false;
 }
 
-/* The first problem of the given weight class, document first. */
-static const char *first_problem(const struct pdfverify_result *r, enum pv_conclusion want)
+/* The first problem of weight WANT, the document's first. */
+static const char *first_problem(const struct pdfverify_result *r, enum pv_weight want)
 {
-	if (r->problems->len)
-		return g_ptr_array_index(r->problems, 0);
+	for (guint i = 0; i < r->problems->len; i++) {
+		if (pv_problem_weight(g_ptr_array_index(r->problems, i)) == want)
+			return g_ptr_array_index(r->problems, i);
+	}
 	for (guint i = 0; i < r->sigs->len; i++) {
 		const struct pv_signature *p = g_ptr_array_index(r->sigs, i);
 
-		if (p->status == want && p->problems->len)
-			return g_ptr_array_index(p->problems, 0);
+		for (guint k = 0; k < p->problems->len; k++) {
+			if (pv_problem_weight(g_ptr_array_index(p->problems, k)) == want)
+				return g_ptr_array_index(p->problems, k);
+		}
 	}
 	return NULL;
 }
@@ -251,15 +255,15 @@ char *pdfverify_result_headline(const struct pdfverify_result *r)
 				: "Dokumen asli dan valid, Sertifikat yang digunakan terpercaya, "
 				  "tetapi dokumen tidak menggunakan waktu TSA.");
 	case PV_INDETERMINATE:
-		code = first_problem(r, PV_INDETERMINATE);
-		return g_strdup_printf("Keaslian dokumen belum dapat dipastikan: tanda tangan utuh, "
-				       "tetapi %s", code ? pdfverify_problem_text(code)
-				       : "kepercayaan atau waktu tidak dapat ditetapkan.");
+		code = first_problem(r, PV_W_INDETERMINATE);
+		return g_strdup_printf("Keaslian dokumen belum dapat dipastikan. %s",
+				       code ? pdfverify_problem_text(code)
+				       : "Tanda tangan tidak dapat diperiksa sepenuhnya.");
 	default:
 		if (any_problem(r, changed))
 			return g_strdup("Dokumen telah diubah setelah ditandatangani. Konten "
 					"Dokumen mengalami perubahan oleh pihak yang tidak berhak.");
-		code = first_problem(r, PV_INVALID);
+		code = first_problem(r, PV_W_INVALID);
 		return g_strdup_printf("Dokumen tidak valid. %s",
 				       code ? pdfverify_problem_text(code) : "");
 	}

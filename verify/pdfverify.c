@@ -427,7 +427,7 @@ static int by_signed_end(gconstpointer a, gconstpointer b)
 int pdfverify_buffer(struct pdfverify_ctx *vc, const unsigned char *buf, size_t len,
 		     const char *name, struct pdfverify_result **out)
 {
-	struct pv_work w = { .vc = vc, .buf = buf, .len = len, .docmdp_sig = -1 };
+	struct pv_work w = { .vc = vc, .buf = buf, .len = len, .docmdp_sig = -1, .first_rev = -1 };
 	char *err = NULL;
 	int rc = 0;
 

@@ -68,6 +68,7 @@ struct pv_work {
 	size_t len;
 	struct pdfverify_result *r;
 	GArray *revs;			/* struct pv_rev, in file order */
+	int first_rev;			/* the oldest revision (index into revs), -1 */
 	GPtrArray *sigs;		/* struct pv_sigwork *, in file order of their ranges */
 	qpdf_data final;		/* the whole document, NULL if unparsable */
 	int docmdp_p;			/* the certification's /P, 0 none */
