@@ -17,14 +17,16 @@
 #include "pv.h"
 #include "tte.h"
 
-static void drain_warnings(struct pv_work *w, qpdf_data q, const char *what)
+/* qpdf's warnings, verbatim: they start with the description given to
+ * qpdf_read_memory ("final", "revision 2"). */
+static void drain_warnings(struct pv_work *w, qpdf_data q)
 {
 	while (qpdf_more_warnings(q)) {
 		qpdf_error e = qpdf_next_warning(q);
 		const char *t = qpdf_get_error_full_text(q, e);
 
 		if (w->r->warnings->len < 200)
-			g_ptr_array_add(w->r->warnings, g_strdup_printf("%s: %s", what, t ? t : "?"));
+			g_ptr_array_add(w->r->warnings, g_strdup(t ? t : "?"));
 	}
 }
 
@@ -41,7 +43,7 @@ qpdf_data pv_qpdf_open(struct pv_work *w, const unsigned char *buf, size_t len,
 			: NULL;
 
 		*err = g_strdup(t ? t : "qpdf cannot read it");
-		drain_warnings(w, q, what);
+		drain_warnings(w, q);
 		qpdf_cleanup(&q);
 		return NULL;
 	}
@@ -49,7 +51,7 @@ qpdf_data pv_qpdf_open(struct pv_work *w, const unsigned char *buf, size_t len,
 	qpdf_get_num_pages(q);
 	if (qpdf_has_error(q))
 		qpdf_get_error(q);
-	drain_warnings(w, q, what);
+	drain_warnings(w, q);
 	return q;
 }
 
@@ -413,7 +415,7 @@ int pv_find_signatures(struct pv_work *w)
 		read_dss(w, q, dss);
 	if (qpdf_has_error(q))
 		qpdf_get_error(q);
-	drain_warnings(w, q, "final");
+	drain_warnings(w, q);
 	qpdf_oh_release_all(q);
 	(void)acro;
 	return 0;

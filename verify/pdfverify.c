@@ -101,6 +101,8 @@ static const struct problem_def problems[] = {
 	  "(DocMDP/FieldMDP)." },
 	{ "DIFF_TOO_LARGE", PV_W_INDETERMINATE,
 	  "Dokumen terlalu besar untuk memeriksa perubahan setelah penandatanganan." },
+	{ "SIGNATURE_OBJECT_WARNING", PV_W_INDETERMINATE,
+	  "Objek tanda tangan dalam PDF tidak sepenuhnya sesuai standar." },
 	{ "ENCRYPTED", PV_W_INDETERMINATE,
 	  "Dokumen terenkripsi sehingga isinya tidak dapat diperiksa." },
 };
@@ -396,7 +398,8 @@ static void conclude(struct pv_work *w)
 		return;
 	}
 	if (!r->sigs->len) {
-		r->conclusion = doc == PV_W_INVALID ? PV_INVALID : PV_NO_SIGNATURE;
+		/* Unreadable is not "unsigned". */
+		r->conclusion = doc == PV_W_NOTE ? PV_NO_SIGNATURE : from_weight(doc);
 		return;
 	}
 	c = from_weight(doc);
@@ -424,6 +427,27 @@ static int by_signed_end(gconstpointer a, gconstpointer b)
 	return ex < ey ? -1 : ex > ey;
 }
 
+/* qpdf's warnings are kept but weigh only where they bear on what was
+ * signed: the signature's own dictionary or field. */
+static void warnings_on_signature(struct pv_work *w, struct pv_sigwork *s)
+{
+	for (guint i = 0; i < w->r->warnings->len; i++) {
+		const char *t = g_ptr_array_index(w->r->warnings, i);
+
+		for (int k = 0; k < 2; k++) {
+			int num = k ? s->field_obj : s->sig_obj, gen = k ? s->field_gen : s->sig_gen;
+			char *tag = g_strdup_printf("(object %d %d", num, gen);
+			bool hit = num > 0 && strstr(t, tag);
+
+			g_free(tag);
+			if (hit) {
+				pv_problem(w, s, "SIGNATURE_OBJECT_WARNING", "qpdf: %s", t);
+				return;
+			}
+		}
+	}
+}
+
 int pdfverify_buffer(struct pdfverify_ctx *vc, const unsigned char *buf, size_t len,
 		     const char *name, struct pdfverify_result **out)
 {
@@ -447,7 +471,9 @@ int pdfverify_buffer(struct pdfverify_ctx *vc, const unsigned char *buf, size_t 
 	pv_scan_revisions(&w);
 	w.final = pv_qpdf_open(&w, buf, len, "final", &err);
 	if (!w.final) {
-		pv_problem(&w, NULL, "PDF_UNPARSABLE", "%s", err);
+		/* qpdf knows only the standard security handler. */
+		pv_problem(&w, NULL, strstr(err, "encryption") ? "ENCRYPTED" : "PDF_UNPARSABLE", "%s",
+			   err);
 		g_free(err);
 		rc = pv_hash_all(&w);
 		goto done;
@@ -467,6 +493,8 @@ int pdfverify_buffer(struct pdfverify_ctx *vc, const unsigned char *buf, size_t 
 		pv_cms_verify(&w, g_ptr_array_index(w.sigs, i));
 	for (guint i = 0; !rc && i < w.sigs->len; i++)
 		pv_diff(&w, g_ptr_array_index(w.sigs, i));
+	for (guint i = 0; !rc && i < w.sigs->len; i++)
+		warnings_on_signature(&w, g_ptr_array_index(w.sigs, i));
 done:
 	for (guint i = 0; i < w.sigs->len; i++) {
 		struct pv_sigwork *s = g_ptr_array_index(w.sigs, i);
