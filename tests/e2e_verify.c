@@ -221,6 +221,22 @@ static void test_nightly(void **state)
 	g_ptr_array_unref(sheet);
 	g_free(xlsx);
 
+	/* `tte verify FILE` names the letter too (read-only), records nothing. */
+	{
+		char *f = tu_path(root, "var/signed/L-0002.pdf"), *out = NULL;
+		char *j = tu_path(root, "again.json");
+
+		assert_int_equal(tu_tte(root, NULL, &out, NULL, "verify", "--json", f, NULL), 0);
+		tu_write_str(j, out);
+		v = jq_file(j, "[.letter, .letterSignerMismatch] | @tsv");
+		assert_string_equal(v, "L-0002\ttrue");
+		g_free(v);
+		assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM verifications"), 4);
+		g_free(out);
+		g_free(j);
+		g_free(f);
+	}
+
 	/* Dropping the same file again: verified again, no duplicate input. */
 	drop(root, "surat-ttd.pdf", s1);
 	assert_int_equal(tu_tte(root, "2026-11-25", NULL, NULL, "verify", NULL), 0);

@@ -55,6 +55,7 @@ struct diff {
 	unsigned mods;
 	int notes;
 	GHashTable *changed_fields;	/* field names whose value changed */
+	long budget;			/* array entries the rules may still look at */
 };
 
 static void dobj_free(gpointer p)
@@ -565,7 +566,7 @@ static void rule_fields(struct diff *d, qpdf_oh arr, const char *parent, const c
 	if (!qpdf_oh_is_array(q, arr) || depth > 32)
 		return;
 	n = qpdf_oh_get_array_n_items(q, arr);
-	for (int i = 0; i < n && i < 100000; i++) {
+	for (int i = 0; i < n && i < 100000 && d->budget-- > 0; i++) {
 		qpdf_oh f = qpdf_oh_get_array_item(q, arr, i);
 		int num = num_of(q, f), gen = num ? qpdf_oh_get_generation(q, f) : 0;
 		char *t = pv_qpdf_text(q, pv_dget(q, f, "/T")), *name, *myft = NULL;
@@ -618,7 +619,7 @@ static void rule_fields(struct diff *d, qpdf_oh arr, const char *parent, const c
 			 * field changed legitimately; it is compared there. */
 			if (kn)
 				judge(d, kn, 0);
-			for (int k = 0; k < nk && k < 10000; k++) {
+			for (int k = 0; k < nk && k < 10000 && d->budget-- > 0; k++) {
 				qpdf_oh kid = qpdf_oh_get_array_item(q, kids, k);
 				int knum = num_of(q, kid);
 
@@ -649,13 +650,14 @@ static const char *const annot_types[] = {
 	"/FileAttachment", "/Sound", "/Redact", NULL,
 };
 
-/* Refs in an array as object numbers (0 for direct entries). */
-static GArray *ref_list(qpdf_data q, qpdf_oh arr)
+/* Refs in an array as object numbers (0 for direct entries), charged to
+ * the diff's work budget. */
+static GArray *ref_list(struct diff *d, qpdf_data q, qpdf_oh arr)
 {
 	GArray *a = g_array_new(FALSE, FALSE, sizeof(int));
 	int n = qpdf_oh_is_array(q, arr) ? qpdf_oh_get_array_n_items(q, arr) : 0;
 
-	for (int i = 0; i < n && i < 100000; i++) {
+	for (int i = 0; i < n && i < 100000 && d->budget > 0; i++, d->budget--) {
 		int x = num_of(q, qpdf_oh_get_array_item(q, arr, i));
 
 		g_array_append_val(a, x);
@@ -663,13 +665,18 @@ static GArray *ref_list(qpdf_data q, qpdf_oh arr)
 	return a;
 }
 
-static bool has_int(GArray *a, int x)
+static GHashTable *int_set(GArray *a)
 {
-	for (guint i = 0; i < a->len; i++) {
-		if (g_array_index(a, int, i) == x)
-			return true;
-	}
-	return false;
+	GHashTable *h = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+	for (guint i = 0; i < a->len; i++)
+		g_hash_table_add(h, GINT_TO_POINTER(g_array_index(a, int, i)));
+	return h;
+}
+
+static bool has_int(GHashTable *set, int x)
+{
+	return g_hash_table_contains(set, GINT_TO_POINTER(x));
 }
 
 static void rule_page(struct diff *d, int num, int gen, int pageno, struct fwalk *fw)
@@ -680,9 +687,10 @@ static void rule_page(struct diff *d, int num, int gen, int pageno, struct fwalk
 	struct dobj *o = gobj(&d->F, num);
 	GPtrArray *ch;
 	GArray *olda, *newa;
+	GHashTable *olds, *news;
 	int an;
 
-	if (!o || o->st == ST_SAME || o->judged)
+	if (!o || o->st == ST_SAME || o->judged || d->budget <= 0)
 		return;
 	if (o->st == ST_NEW) {
 		other(d, o, "page %d was added", pageno);
@@ -699,10 +707,12 @@ static void rule_page(struct diff *d, int num, int gen, int pageno, struct fwalk
 	an = num_of(qf, pv_dget(qf, b, "/Annots"));
 	if (an)
 		judge(d, an, 0);
-	olda = ref_list(qs, pv_dget(qs, a, "/Annots"));
-	newa = ref_list(qf, pv_dget(qf, b, "/Annots"));
+	olda = ref_list(d, qs, pv_dget(qs, a, "/Annots"));
+	newa = ref_list(d, qf, pv_dget(qf, b, "/Annots"));
+	olds = int_set(olda);
+	news = int_set(newa);
 	for (guint i = 0; i < olda->len; i++) {
-		if (!has_int(newa, g_array_index(olda, int, i)))
+		if (!has_int(news, g_array_index(olda, int, i)))
 			other(d, o, "page %d: an annotation was removed", pageno);
 	}
 	for (guint i = 0; i < newa->len; i++) {
@@ -711,7 +721,7 @@ static void rule_page(struct diff *d, int num, int gen, int pageno, struct fwalk
 		const char *sub;
 		bool known = false;
 
-		if (has_int(olda, x))
+		if (has_int(olds, x))
 			continue;
 		if (!x) {
 			other(d, o, "page %d: a direct annotation was added", pageno);
@@ -749,6 +759,8 @@ static void rule_page(struct diff *d, int num, int gen, int pageno, struct fwalk
 	}
 	g_array_free(olda, TRUE);
 	g_array_free(newa, TRUE);
+	g_hash_table_destroy(olds);
+	g_hash_table_destroy(news);
 }
 
 static void walk_pages(struct diff *d, qpdf_oh node, int depth, int *pageno, struct fwalk *fw,
@@ -789,6 +801,7 @@ static void rule_acroform(struct diff *d, qpdf_oh scat, qpdf_oh fcat, int cat)
 	int an = num_of(qf, fa), fn;
 	GPtrArray *ch;
 	GArray *oldf, *newf;
+	GHashTable *news;
 
 	if (!qpdf_oh_is_dictionary(qf, fa)) {
 		if (qpdf_oh_is_dictionary(qs, sa))
@@ -812,12 +825,14 @@ static void rule_acroform(struct diff *d, qpdf_oh scat, qpdf_oh fcat, int cat)
 	fn = num_of(qf, pv_dget(qf, fa, "/Fields"));
 	if (fn)
 		judge(d, fn, 0);
-	oldf = ref_list(qs, pv_dget(qs, sa, "/Fields"));
-	newf = ref_list(qf, pv_dget(qf, fa, "/Fields"));
+	oldf = ref_list(d, qs, pv_dget(qs, sa, "/Fields"));
+	newf = ref_list(d, qf, pv_dget(qf, fa, "/Fields"));
+	news = int_set(newf);
 	for (guint i = 0; i < oldf->len; i++) {
-		if (!has_int(newf, g_array_index(oldf, int, i)))
+		if (!has_int(news, g_array_index(oldf, int, i)))
 			other(d, NULL, "a form field was removed from the AcroForm");
 	}
+	g_hash_table_destroy(news);
 	g_array_free(oldf, TRUE);
 	g_array_free(newf, TRUE);
 }
@@ -932,7 +947,7 @@ static void apply_permissions(struct diff *d)
 
 void pv_diff(struct pv_work *w, struct pv_sigwork *s)
 {
-	struct diff d = { .w = w, .s = s };
+	struct diff d = { .w = w, .s = s, .budget = 2000000 };
 	const struct pv_rev *rv, *last;
 	char *err = NULL, *what;
 	qpdf_oh st, ft, scat, fcat;
@@ -1000,6 +1015,8 @@ void pv_diff(struct pv_work *w, struct pv_sigwork *s)
 	g_hash_table_destroy(fw.widgets);
 	rule_metadata(&d, qpdf_get_trailer(d.F.q), qpdf_get_root(d.F.q), cat);
 	leftovers(&d);
+	if (d.budget <= 0)
+		pv_problem(w, s, "DIFF_TOO_LARGE", "too many annotations or fields to compare");
 	apply_permissions(&d);
 	s->pub->mods = d.mods;
 out:

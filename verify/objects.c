@@ -57,8 +57,12 @@ qpdf_data pv_qpdf_open(struct pv_work *w, const unsigned char *buf, size_t len,
 
 void pv_qpdf_close(qpdf_data *q)
 {
-	if (*q)
+	if (*q) {
+		/* An error left unread makes qpdf_cleanup complain on stderr. */
+		if (qpdf_has_error(*q))
+			qpdf_get_error(*q);
 		qpdf_cleanup(q);
+	}
 	*q = NULL;
 }
 
@@ -259,14 +263,14 @@ static void add_sig(struct pv_work *w, qpdf_data q, qpdf_oh node, const char *na
 }
 
 static void walk_fields(struct pv_work *w, qpdf_data q, qpdf_oh arr, const char *parent,
-			const char *ft, int depth, GHashTable *seen)
+			const char *ft, int depth, GHashTable *seen, long *budget)
 {
 	int n;
 
 	if (!qpdf_oh_is_array(q, arr) || depth > 32)
 		return;
 	n = qpdf_oh_get_array_n_items(q, arr);
-	for (int i = 0; i < n && i < 100000; i++) {
+	for (int i = 0; i < n && i < 100000 && (*budget)-- > 0; i++) {
 		qpdf_oh f = qpdf_oh_get_array_item(q, arr, i);
 		int id = qpdf_oh_get_object_id(q, f);
 		char *t, *name, *myft;
@@ -291,7 +295,7 @@ static void walk_fields(struct pv_work *w, qpdf_data q, qpdf_oh arr, const char 
 		if (myft && !strcmp(myft, "Sig") && qpdf_oh_is_dictionary(q, pv_dget(q, f, "/V")))
 			add_sig(w, q, f, name);
 		kids = pv_dget(q, f, "/Kids");
-		walk_fields(w, q, kids, name, myft, depth + 1, seen);
+		walk_fields(w, q, kids, name, myft, depth + 1, seen, budget);
 		g_free(myft);
 		g_free(name);
 		g_free(t);
@@ -302,12 +306,18 @@ static void walk_fields(struct pv_work *w, qpdf_data q, qpdf_oh arr, const char 
 static void walk_page_widgets(struct pv_work *w, qpdf_data q)
 {
 	int pages = qpdf_get_num_pages(q);
+	GHashTable *arrays = g_hash_table_new(g_direct_hash, g_direct_equal);
+	long budget = 1000000;	/* annotations looked at, over all pages */
 
-	for (int i = 0; i < pages && i < 100000; i++) {
+	for (int i = 0; i < pages && i < 100000 && budget > 0; i++) {
 		qpdf_oh annots = pv_dget(q, qpdf_get_page_n(q, (size_t)i), "/Annots");
 		int n = qpdf_oh_is_array(q, annots) ? qpdf_oh_get_array_n_items(q, annots) : 0;
+		int an = qpdf_oh_is_indirect(q, annots) ? qpdf_oh_get_object_id(q, annots) : 0;
 
-		for (int k = 0; k < n && k < 10000; k++) {
+		/* Pages may share one /Annots array: look at it once. */
+		if (an && !g_hash_table_add(arrays, GINT_TO_POINTER(an)))
+			n = 0;
+		for (int k = 0; k < n && k < 10000 && budget-- > 0; k++) {
 			qpdf_oh a = qpdf_oh_get_array_item(q, annots, k);
 
 			if (is_name(q, pv_dget(q, a, "/FT"), "/Sig") &&
@@ -331,6 +341,7 @@ static void walk_page_widgets(struct pv_work *w, qpdf_data q)
 		}
 		qpdf_oh_release_all(q);
 	}
+	g_hash_table_destroy(arrays);
 	if (qpdf_has_error(q))
 		qpdf_get_error(q);
 }
@@ -385,9 +396,10 @@ int pv_find_signatures(struct pv_work *w)
 	qpdf_oh acro = pv_dget(q, root, "/AcroForm");
 	qpdf_oh perms = pv_dget(q, root, "/Perms"), dss = pv_dget(q, root, "/DSS");
 	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	long budget = 1000000;	/* field entries looked at */
 	qpdf_oh docmdp;
 
-	walk_fields(w, q, pv_dget(q, acro, "/Fields"), NULL, NULL, 0, seen);
+	walk_fields(w, q, pv_dget(q, acro, "/Fields"), NULL, NULL, 0, seen, &budget);
 	g_hash_table_destroy(seen);
 	walk_page_widgets(w, q);
 

@@ -280,6 +280,8 @@ void pdfverify_ctx_free(struct pdfverify_ctx *vc)
 	if (!vc)
 		return;
 	sk_X509_pop_free_all(vc->anchors);
+	g_free(vc->read_buf);
+	g_free(vc->chunk);
 	g_free(vc);
 }
 
@@ -448,10 +450,12 @@ static void warnings_on_signature(struct pv_work *w, struct pv_sigwork *s)
 	}
 }
 
-int pdfverify_buffer(struct pdfverify_ctx *vc, const unsigned char *buf, size_t len,
-		     const char *name, struct pdfverify_result **out)
+/* Verify BUF; FD is the file it maps, or -1. */
+static int verify(struct pdfverify_ctx *vc, const unsigned char *buf, size_t len, int fd,
+		  const char *name, struct pdfverify_result **out)
 {
-	struct pv_work w = { .vc = vc, .buf = buf, .len = len, .docmdp_sig = -1, .first_rev = -1 };
+	struct pv_work w = { .vc = vc, .buf = buf, .len = len, .fd = fd, .docmdp_sig = -1,
+			     .first_rev = -1 };
 	char *err = NULL;
 	int rc = 0;
 
@@ -518,6 +522,35 @@ done:
 	return 0;
 }
 
+int pdfverify_buffer(struct pdfverify_ctx *vc, const unsigned char *buf, size_t len,
+		     const char *name, struct pdfverify_result **out)
+{
+	return verify(vc, buf, len, -1, name, out);
+}
+
+/* Read all LEN bytes of FD into VC's read buffer. */
+static int read_all(struct pdfverify_ctx *vc, int fd, size_t len, const char *name)
+{
+	size_t got = 0;
+
+	if (vc->read_cap < len) {
+		g_free(vc->read_buf);
+		vc->read_cap = len < 65536 ? 65536 : len;
+		vc->read_buf = g_malloc(vc->read_cap);
+	}
+	while (got < len) {
+		ssize_t k = pread(fd, vc->read_buf + got, len - got, (off_t)got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return log_error("%s: tidak dapat dibaca: %s", name,
+					 k < 0 ? strerror(errno) : "berkas memendek");
+		got += (size_t)k;
+	}
+	return 0;
+}
+
 int pdfverify_fd(struct pdfverify_ctx *vc, int fd, const char *name,
 		 struct pdfverify_result **out)
 {
@@ -531,15 +564,19 @@ int pdfverify_fd(struct pdfverify_ctx *vc, int fd, const char *name,
 	if (!S_ISREG(st.st_mode))
 		return log_error("%s: bukan berkas biasa", name);
 	len = (size_t)st.st_size;
-	if (len) {
-		/* Populated up front: the hash pass then runs at memory speed. */
-		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-		if (map == MAP_FAILED)
-			return log_error("%s: tidak dapat dibaca: %s", name, strerror(errno));
+	if (len <= PV_READ_MAX) {
+		/* Small files: one read into a buffer kept from file to file. */
+		if (read_all(vc, fd, len, name))
+			return -1;
+		return verify(vc, len ? vc->read_buf : (const unsigned char *)"", len, -1, name, out);
 	}
-	rc = pdfverify_buffer(vc, map ? map : (const void *)"", len, name, out);
-	if (map)
-		munmap(map, len);
+	/* Large files are mapped for the structure; the hash pass reads
+	 * through FD. */
+	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return log_error("%s: tidak dapat dibaca: %s", name, strerror(errno));
+	rc = verify(vc, map, len, fd, name, out);
+	munmap(map, len);
 	return rc;
 }
 

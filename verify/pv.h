@@ -66,6 +66,7 @@ struct pv_work {
 	struct pdfverify_ctx *vc;
 	const unsigned char *buf;
 	size_t len;
+	int fd;				/* the file BUF maps, or -1 (hash.c reads it) */
 	struct pdfverify_result *r;
 	GArray *revs;			/* struct pv_rev, in file order */
 	int first_rev;			/* the oldest revision (index into revs), -1 */
@@ -82,7 +83,16 @@ struct pv_work {
 struct pdfverify_ctx {
 	STACK_OF(X509) *anchors;
 	time_t now;
+	/* Kept from file to file: mapping and unmapping, or mallocing and
+	 * freeing large blocks, costs TLB shootdowns that a batch of small
+	 * files notices. */
+	unsigned char *read_buf;	/* small files are read whole into it */
+	size_t read_cap;
+	unsigned char *chunk;		/* hash.c's read buffer (PV_CHUNK bytes) */
 };
+
+#define PV_CHUNK (256 * 1024)
+#define PV_READ_MAX (8 * 1024 * 1024)	/* larger files are mapped */
 
 /* Free a stack of certificates and the certificates (NULL is fine). */
 static inline void sk_X509_pop_free_all(STACK_OF(X509) *sk)

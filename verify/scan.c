@@ -546,13 +546,32 @@ int pv_rev_at(const struct pv_work *w, size_t off)
 
 /* ---- one signature ------------------------------------------------------------ */
 
+/* Hex digit values, -1 for anything else. */
+static signed char hexval[256];
+
+static void hex_init(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	memset(hexval, -1, sizeof(hexval));
+	for (int c = 0; c < 10; c++)
+		hexval['0' + c] = (signed char)c;
+	for (int c = 0; c < 6; c++) {
+		hexval['a' + c] = (signed char)(10 + c);
+		hexval['A' + c] = (signed char)(10 + c);
+	}
+	done = true;
+}
+
 static bool hex_equals(const unsigned char *hex, size_t n, const unsigned char *bin, size_t blen)
 {
 	size_t j = 0;
 	int half = -1;
 
 	for (size_t i = 0; i < n; i++) {
-		int v = g_ascii_xdigit_value(hex[i]);
+		int v = hexval[hex[i]];
 
 		if (v < 0)
 			continue;
@@ -580,6 +599,7 @@ void pv_scan_signature(struct pv_work *w, struct pv_sigwork *s)
 	size_t gap0, gap1;
 	bool ok = true;
 
+	hex_init();
 	s->ranges_ok = false;
 	s->rev = -1;
 	if (s->nbr != 4) {
@@ -613,7 +633,7 @@ void pv_scan_signature(struct pv_work *w, struct pv_sigwork *s)
 		ok = false;
 	} else {
 		for (size_t i = gap0 + 1; i < gap1 - 1; i++) {
-			if (!g_ascii_isxdigit(b[i])) {
+			if (hexval[b[i]] < 0) {
 				pv_problem(w, s, "GAP_NOT_CONTENTS", "the unsigned gap holds a "
 					   "non-hex byte at offset %zu", i);
 				ok = false;
