@@ -390,6 +390,13 @@ static int take_file(struct night *n, struct inbox_item *it)
 		goto out0;
 	if (pdfverify_fd(n->vc, it->fd, it->name, &r))
 		goto out0;
+	if (strcmp(r->sha256, it->sha256)) {
+		/* Written to while we read it: leave it for the next run. */
+		log_warn("signed/%s berubah ketika diperiksa; diperiksa lagi pada run berikutnya",
+			 it->name);
+		ret = 0;
+		goto out0;
+	}
 	if (r->not_pdf) {
 		ret = inbox_quarantine(ctx, "signed", it, "berkas ini bukan dokumen PDF");
 		goto out0;

@@ -12,6 +12,7 @@
 #include <openssl/cms.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/ess.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
@@ -155,6 +156,32 @@ void ps_pki_free(struct ps_pki *p)
 	X509_free(p->rogue_root);
 	X509_free(p->rogue_signer);
 	g_free(p);
+}
+
+X509_CRL *ps_make_crl(const struct ps_pki *p, bool revoke)
+{
+	X509_CRL *c = X509_CRL_new();
+	ASN1_TIME *t = ASN1_TIME_new();
+
+	check(c && t, "X509_CRL_new");
+	X509_CRL_set_version(c, 1);
+	X509_CRL_set_issuer_name(c, X509_get_subject_name(p->ca));
+	X509_gmtime_adj(t, -2 * 86400L);
+	X509_CRL_set1_lastUpdate(c, t);
+	X509_gmtime_adj(t, 30 * 86400L);
+	X509_CRL_set1_nextUpdate(c, t);
+	if (revoke) {
+		X509_REVOKED *r = X509_REVOKED_new();
+
+		X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(p->signer));
+		X509_gmtime_adj(t, -86400L);
+		X509_REVOKED_set_revocationDate(r, t);
+		X509_CRL_add0_revoked(c, r);
+	}
+	X509_CRL_sort(c);
+	check(X509_CRL_sign(c, p->ca_key, EVP_sha256()) > 0, "X509_CRL_sign");
+	ASN1_TIME_free(t);
+	return c;
 }
 
 void ps_pki_write_trust(const struct ps_pki *p, const char *path)
@@ -450,7 +477,22 @@ static GBytes *make_cms(const struct ps_sign_opts *o, const unsigned char *data,
 
 	if (o->ca)
 		sk_X509_push(chain, o->ca);
-	if (o->two_signers) {
+	if (o->ess_cert) {
+		ESS_SIGNING_CERT_V2 *ess = OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), o->ess_cert,
+									     NULL, 0);
+		unsigned char *e = NULL;
+		int en = i2d_ESS_SIGNING_CERT_V2(ess, &e);
+
+		cms = CMS_sign(NULL, NULL, chain, NULL, flags | CMS_PARTIAL);
+		check(cms && en > 0, "ESS attribute");
+		flags &= ~(unsigned)CMS_CADES;
+		si = CMS_add1_signer(cms, o->cert, o->key, EVP_sha256(), flags | CMS_PARTIAL);
+		check(si && CMS_signed_add1_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2,
+							V_ASN1_SEQUENCE, e, en) &&
+		      CMS_final(cms, in, NULL, flags), "CMS with a foreign ESS");
+		OPENSSL_free(e);
+		ESS_SIGNING_CERT_V2_free(ess);
+	} else if (o->two_signers) {
 		cms = CMS_sign(NULL, NULL, chain, NULL, flags | CMS_PARTIAL);
 		check(cms && CMS_add1_signer(cms, o->cert, o->key, EVP_sha256(), flags | CMS_PARTIAL) &&
 		      CMS_add1_signer(cms, o->cert, o->key, EVP_sha384(),
@@ -460,6 +502,8 @@ static GBytes *make_cms(const struct ps_sign_opts *o, const unsigned char *data,
 		cms = CMS_sign(o->cert, o->key, chain, in, flags);
 		check(cms != NULL, "CMS_sign");
 	}
+	if (o->crl)
+		check(CMS_add1_crl(cms, o->crl), "CMS_add1_crl");
 	if (o->tsa_key) {
 		ASN1_OCTET_STRING *sig;
 		GBytes *tok;

@@ -48,7 +48,14 @@ struct ps_sign_opts {
 	bool two_signers;	/* a second SignerInfo (tamper test) */
 	int docmdp;		/* certify with this /P (1..3), 0: approval */
 	long long extra_d;	/* added to the written /ByteRange's last number */
+	X509_CRL *crl;		/* embedded in the CMS, or NULL */
+	X509 *ess_cert;		/* ESS signing-certificate-v2 naming this one
+				 * instead of the signer (tamper test) */
 };
+
+/* A CRL from the intermediate, revoking the signer (serial 100) as of
+ * yesterday when REVOKE, else empty. */
+X509_CRL *ps_make_crl(const struct ps_pki *p, bool revoke);
 
 /* Sign the PDF BASE by an incremental update: a new signature field on
  * page 1 (widget /Rect [0 0 0 0]), detached CMS, SHA-256. */

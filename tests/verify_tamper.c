@@ -476,6 +476,49 @@ static void test_certificates(void **state)
 	}
 }
 
+/* Revocation from a CRL embedded in the CMS: good, then revoked. */
+static void test_revocation(void **state)
+{
+	(void)state;
+	for (int revoked = 0; revoked < 2; revoked++) {
+		struct ps_sign_opts o = good();
+		GBytes *s;
+		struct run r;
+
+		o.crl = ps_make_crl(F.pki, revoked);
+		s = ps_sign(F.letter, &o);
+		verify(s, &r);
+		if (revoked) {
+			expect(&r, "[.conclusion, .signatures[0].revocation, "
+				   ".signatures[0].revocationSource] | @tsv", "INVALID\trevoked\tCRL");
+			expect_problem(&r, "CERT_REVOKED");
+		} else {
+			expect(&r, "[.conclusion, .signatures[0].revocation, .signatures[0].format] | @tsv",
+			       "VALID\tgood\tPAdES-BASELINE-LT");
+		}
+		run_free(&r);
+		X509_CRL_free(o.crl);
+		g_bytes_unref(s);
+	}
+}
+
+/* An ESS signing-certificate-v2 attribute naming another certificate. */
+static void test_ess_mismatch(void **state)
+{
+	struct ps_sign_opts o = good();
+	GBytes *s;
+	struct run r;
+
+	(void)state;
+	o.ess_cert = F.pki->ca;
+	s = ps_sign(F.letter, &o);
+	verify(s, &r);
+	expect(&r, ".conclusion", "INVALID");
+	expect_problem(&r, "ESS_CERT_MISMATCH");
+	run_free(&r);
+	g_bytes_unref(s);
+}
+
 static void test_two_signerinfos(void **state)
 {
 	struct ps_sign_opts o = good();
@@ -632,6 +675,8 @@ int main(void)
 		cmocka_unit_test(test_wrapping),
 		cmocka_unit_test(test_byterange_past_eof),
 		cmocka_unit_test(test_certificates),
+		cmocka_unit_test(test_revocation),
+		cmocka_unit_test(test_ess_mismatch),
 		cmocka_unit_test(test_two_signerinfos),
 		cmocka_unit_test(test_two_signatures),
 		cmocka_unit_test(test_docmdp),

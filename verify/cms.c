@@ -520,7 +520,8 @@ static void check_signer(CMS_ContentInfo *cms, CMS_SignerInfo *si, const EVP_MD 
 	    memcmp(ASN1_STRING_get0_data(mdattr), dg, dlen))
 		sd_fail(r, "DIGEST_MISMATCH", "messageDigest differs from the digest of the signed "
 			"data");
-	if (CMS_SignerInfo_set1_signer_cert(si, r->signer), CMS_SignerInfo_verify(si) != 1)
+	CMS_SignerInfo_set1_signer_cert(si, r->signer);
+	if (CMS_SignerInfo_verify(si) != 1)
 		sd_fail(r, "SIGNATURE_INVALID", "the signature over the signed attributes does not "
 			"verify");
 	ERR_clear_error();
