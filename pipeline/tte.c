@@ -44,7 +44,7 @@ struct cmd {
 /* The nightly batch, in order. Each reads only what the ones before it
  * committed. */
 static const char *const run_order[] = {
-	"intake", "letters", "bundle", "ingest", "notices", "purge", "report", NULL,
+	"intake", "letters", "verify", "bundle", "ingest", "notices", "purge", "report", NULL,
 };
 
 static int cmd_init(struct global *g, const struct cmd *c, int argc, char **argv);
@@ -62,6 +62,8 @@ static const struct cmd commands[] = {
 	{ "ingest", cmd_stage, "", "membaca ekspor status portal BSrE di inbox/status/" },
 	{ "notices", cmd_stage, "", "menulis pesan grup WhatsApp outbox/notices/wa-YYYYMMDD.txt" },
 	{ "purge", cmd_stage, "", "menghapus data pribadi pemohon yang sertifikatnya telah terbit" },
+	{ "verify", cmd_stage, "[--trust PATH] [--json] [FILE...]",
+	  "memeriksa PDF bertanda tangan: inbox/signed/, atau FILE... saat ini juga" },
 	{ "report", cmd_stage, "", "menulis outbox/reports/laporan-YYYYMMDD.xlsx" },
 	{ "show", cmd_show, "NIP|NIK|EMAIL", "data, status, dan riwayat satu pemohon" },
 	{ "accept", cmd_accept, "NIP --reason TEXT",

@@ -26,8 +26,16 @@ const char *tu_bin(void)
 
 char *tu_shared(const char *rel)
 {
-	const char *s = getenv("TTE_SHARED");
+	/* tests/data holds copies of what the tests use from ../shared
+	 * (samples, the signed-PDF corpus), so a clean clone tests on its own;
+	 * $TTE_SHARED is the fallback for anything not copied. */
+	char *local = g_build_filename("tests", "data", rel, NULL);
+	const char *s;
 
+	if (g_file_test(local, G_FILE_TEST_EXISTS))
+		return local;
+	g_free(local);
+	s = getenv("TTE_SHARED");
 	return g_build_filename(s && *s ? s : "../shared", rel, NULL);
 }
 

@@ -1,0 +1,142 @@
+/*
+ * mksigned - signed PDFs for the benchmark and the fuzzer's seeds, made
+ * with the test signer (tests/pdfsign.c) under a throw-away BSrE-shaped
+ * PKI. Every key is made up and lives only for the run.
+ *
+ *   mksigned big MB OUT.pdf TRUST.pem     one ~MB MB PDF, signed once (TSA)
+ *   mksigned small N DIR TRUST.pem        N small letters, signed (TSA)
+ *   mksigned seeds DIR                    a few variants for fuzzing
+ *
+ * TRUST.pem gets the root and intermediate to verify them with. Exit 0,
+ * or 1 with a message when a file cannot be written.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "../tests/pdfsign.h"
+#include "tte.h"
+
+static int write_file(const char *path, GBytes *b)
+{
+	GError *err = NULL;
+	gsize n;
+	const char *d = g_bytes_get_data(b, &n);
+
+	if (!g_file_set_contents(path, d, (gssize)n, &err)) {
+		fprintf(stderr, "mksigned: %s\n", err->message);
+		g_error_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static struct ps_sign_opts opts(struct ps_pki *p)
+{
+	struct ps_sign_opts o = {
+		.key = p->signer_key, .cert = p->signer, .ca = p->ca,
+		.tsa_key = p->tsa_key, .tsa_cert = p->tsa,
+	};
+
+	return o;
+}
+
+static int big(struct ps_pki *p, long mb, const char *out)
+{
+	GBytes *base = ps_make_big((size_t)mb * 1000 * 1000), *s;
+	struct ps_sign_opts o = opts(p);
+	int rc;
+
+	s = ps_sign(base, &o);
+	rc = write_file(out, s);
+	g_bytes_unref(base);
+	g_bytes_unref(s);
+	return rc;
+}
+
+static int small(struct ps_pki *p, long n, const char *dir)
+{
+	struct ps_sign_opts o = opts(p);
+	int rc = 0;
+
+	g_mkdir_with_parents(dir, 0755);
+	for (long i = 0; i < n && !rc; i++) {
+		char *nip = g_strdup_printf("NIP : 19900101201504%04ld", i);
+		const char *lines[] = {
+			"SURAT REKOMENDASI PERMOHONAN PENERBITAN SERTIFIKAT ELEKTRONIK",
+			"Nama Lengkap : Pemohon Contoh", nip, "Singaraja, 24 November 2026", NULL,
+		};
+		GBytes *l = ps_make_letter(lines), *s = ps_sign(l, &o);
+		char *name = g_strdup_printf("%s/surat-%04ld.pdf", dir, i);
+
+		rc = write_file(name, s);
+		g_free(name);
+		g_free(nip);
+		g_bytes_unref(l);
+		g_bytes_unref(s);
+	}
+	return rc;
+}
+
+static int seeds(struct ps_pki *p, const char *dir)
+{
+	const char *lines[] = { "SURAT", "Singaraja", NULL };
+	GBytes *l = ps_make_minimal("Rp 1.000.000", "Rp 9.000.000"), *a, *b, *c;
+	struct ps_sign_opts o = opts(p);
+	int rc = 0;
+	char *path;
+
+	g_mkdir_with_parents(dir, 0755);
+	o.reserve = 8192;
+	a = ps_sign(l, &o);
+	o.cades = true;
+	o.field = "kedua";
+	b = ps_sign(a, &o);
+	o = opts(p);
+	o.reserve = 8192;
+	o.docmdp = 2;
+	o.tsa_key = NULL;
+	g_bytes_unref(l);
+	l = ps_make_letter(lines);
+	c = ps_sign(l, &o);
+	path = g_build_filename(dir, "tte-once.pdf", NULL);
+	rc |= write_file(path, a);
+	g_free(path);
+	path = g_build_filename(dir, "tte-twice-cades.pdf", NULL);
+	rc |= write_file(path, b);
+	g_free(path);
+	path = g_build_filename(dir, "tte-certified.pdf", NULL);
+	rc |= write_file(path, c);
+	g_free(path);
+	g_bytes_unref(l);
+	g_bytes_unref(a);
+	g_bytes_unref(b);
+	g_bytes_unref(c);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct ps_pki *p;
+	int rc = 2;
+
+	if (argc < 3 || (strcmp(argv[1], "seeds") && argc != 5)) {
+		fprintf(stderr, "usage: mksigned big MB OUT.pdf TRUST.pem | small N DIR TRUST.pem | "
+				"seeds DIR\n");
+		return 2;
+	}
+	p = ps_pki_new("MADE CONTOH REKOMENDASI");
+	if (!strcmp(argv[1], "big"))
+		rc = big(p, strtol(argv[2], NULL, 10), argv[3]) ? 1 : 0;
+	else if (!strcmp(argv[1], "small"))
+		rc = small(p, strtol(argv[2], NULL, 10), argv[3]) ? 1 : 0;
+	else if (!strcmp(argv[1], "seeds"))
+		rc = seeds(p, argv[2]) ? 1 : 0;
+	if (argc == 5 && !rc)
+		ps_pki_write_trust(p, argv[4]);
+	ps_pki_free(p);
+	ps_cleanup();
+	return rc;
+}
