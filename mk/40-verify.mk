@@ -22,3 +22,8 @@ TOOLS += mksigned
 mksigned_SRCS := tests/pdfsign.c
 mksigned_PKGS := libqpdf cairo fontconfig
 BENCHES += verify
+
+# The whole way of one applicant through every stage (issues 2 to 5).
+TESTS += e2e_lifecycle
+e2e_lifecycle_SRCS := tests/pdfsign.c
+e2e_lifecycle_PKGS := libqpdf cairo fontconfig

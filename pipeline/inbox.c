@@ -192,6 +192,20 @@ int inbox_open(struct tte_ctx *ctx, struct inbox_item *it, char **why)
 	return 0;
 }
 
+/* An input moved under var/ holds personal data: give it the mode the umask
+ * gives tte's own files. A file dropped by another user (group tte) stays
+ * as it is: only its owner may change it, and var/'s folders already keep
+ * others out. Symlinks (quarantined as such) are left alone. */
+static void private_mode(const char *path)
+{
+	struct stat st;
+	mode_t mask = umask(0);
+
+	umask(mask);
+	if (!lstat(path, &st) && S_ISREG(st.st_mode) && st.st_uid == geteuid())
+		chmod(path, 0666 & ~mask);
+}
+
 char *inbox_done_dir(struct tte_ctx *ctx, const char *kind)
 {
 	return g_build_filename("var", "processed", kind, ctx->today_compact, NULL);
@@ -210,6 +224,7 @@ int inbox_done(struct tte_ctx *ctx, const char *kind, struct inbox_item *it, cha
 	}
 	if (fs_mkdir_p(dir, 0777) || fs_move_into(it->path, dir, &dst))
 		goto out;
+	private_mode(dst);
 	if (stored)
 		*stored = g_build_filename(rel, strrchr(dst, '/') + 1, NULL);
 	rc = 0;
@@ -362,6 +377,7 @@ int inbox_quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *i
 	}
 	if (fs_mkdir_p(dir, 0777) || fs_move_into(it->path, dir, &dst))
 		goto out;
+	private_mode(dst);
 	whypath = g_strdup_printf("%s.why", dst);
 	text = g_strdup_printf("Berkas   : %s\n"
 			       "Dari     : inbox/%s/\n"

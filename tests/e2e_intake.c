@@ -764,7 +764,8 @@ static void test_modes_logs_show(void **state)
 	run_ok(root, DAY);
 	/* owner-only by default */
 	tu_sh(&modes, "stat -c '%%a %%n' '%s'/outbox/reports/*.xlsx '%s'/var/tte.db '%s'/var/log/* "
-	      "'%s'/outbox/reports '%s'/var", root, root, root, root, root);
+	      "'%s'/outbox/reports '%s'/var '%s'/var/processed/forms/*/*", root, root, root, root,
+	      root, root);
 	for (char **l = g_strsplit(modes, "\n", -1), **it = l; *it || (g_strfreev(l), 0); it++) {
 		if (!**it)
 			continue;
