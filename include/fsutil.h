@@ -74,6 +74,9 @@ int fs_clean_temps(const char *dir);
  * lower-case hex digits into HEX. */
 int fs_sha256_fd(int fd, char hex[65]);
 
+/* N bytes as 2N lower-case hex digits and a NUL into HEX. */
+void fs_hex(const unsigned char *bytes, size_t n, char *hex);
+
 /* SHA-256 of a buffer as hex. */
 void fs_sha256_hex(const void *buf, size_t len, char hex[65]);
 

@@ -55,6 +55,11 @@ int ctx_setup(struct tte_ctx *ctx, const char *root, const char *date);
  * another error (logged). */
 int ctx_lock(struct tte_ctx *ctx);
 
+/* ctx_lock() for a command: 0 with the descriptor in *FD (may be NULL)
+ * when taken; otherwise says why on stderr and returns the exit code
+ * (TTE_EXIT_LOCKED or TTE_EXIT_FAIL). */
+int ctx_lock_or_say(struct tte_ctx *ctx, int *fd);
+
 /* Free what ctx_setup allocated (not the store: store_close). */
 void ctx_release(struct tte_ctx *ctx);
 

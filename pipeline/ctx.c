@@ -160,6 +160,19 @@ int ctx_lock(struct tte_ctx *ctx)
 	return fd;
 }
 
+int ctx_lock_or_say(struct tte_ctx *ctx, int *fd)
+{
+	int lock = ctx_lock(ctx);
+
+	if (fd)
+		*fd = lock;
+	if (lock == -1) {
+		fprintf(stderr, "tte: proses tte lain sedang berjalan (var/lock); coba lagi nanti\n");
+		return TTE_EXIT_LOCKED;
+	}
+	return lock < -1 ? TTE_EXIT_FAIL : 0;
+}
+
 void ctx_release(struct tte_ctx *ctx)
 {
 	config_free(ctx->cfg);
@@ -195,7 +208,7 @@ int stage_main(const struct stage_desc *d, int argc, char **argv)
 	};
 	GOptionContext *oc = g_option_context_new(d->usage ? d->usage : "");
 	GError *err = NULL;
-	int lock = -1, rc;
+	int rc;
 
 	/* A file-size limit must fail a write (EFBIG), not kill the stage. */
 	signal(SIGXFSZ, SIG_IGN);
@@ -214,16 +227,9 @@ int stage_main(const struct stage_desc *d, int argc, char **argv)
 	if (rc)
 		goto out;
 	if (!(d->flags & STAGE_NO_LOCK)) {
-		lock = ctx_lock(&ctx);
-		if (lock == -1) {
-			fprintf(stderr, "tte: proses tte lain sedang berjalan (var/lock); coba lagi nanti\n");
-			rc = TTE_EXIT_LOCKED;
+		rc = ctx_lock_or_say(&ctx, NULL);
+		if (rc)
 			goto out;
-		}
-		if (lock < -1) {
-			rc = TTE_EXIT_FAIL;
-			goto out;
-		}
 	}
 	log_open(&ctx);
 	if (!(d->flags & STAGE_NO_LOCK))

@@ -255,7 +255,7 @@ int fs_clean_temps(const char *dir)
 	return n;
 }
 
-static void to_hex(const unsigned char *md, size_t n, char *hex)
+void fs_hex(const unsigned char *md, size_t n, char *hex)
 {
 	static const char digits[] = "0123456789abcdef";
 
@@ -294,7 +294,7 @@ int fs_sha256_fd(int fd, char hex[65])
 	}
 	if (!EVP_DigestFinal_ex(mdctx, md, &mdlen))
 		goto out;
-	to_hex(md, 32, hex);
+	fs_hex(md, 32, hex);
 	rc = 0;
 out:
 	EVP_MD_CTX_free(mdctx);
@@ -307,7 +307,7 @@ void fs_sha256_hex(const void *buf, size_t len, char hex[65])
 	unsigned char md[32];
 
 	EVP_Digest(buf, len, md, NULL, EVP_sha256(), NULL);
-	to_hex(md, 32, hex);
+	fs_hex(md, 32, hex);
 }
 
 int fs_unlink(const char *path)

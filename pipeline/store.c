@@ -393,15 +393,10 @@ void store_key_hmac(const void *msg, size_t len, unsigned char mac[32])
 
 void store_nik_hmac(const char *nik, char hex[65])
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char md[32];
 
 	store_key_hmac(nik, strlen(nik), md);
-	for (int i = 0; i < 32; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[64] = 0;
+	fs_hex(md, 32, hex);
 }
 
 int store_open(struct tte_ctx *ctx)

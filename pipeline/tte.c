@@ -200,16 +200,9 @@ static int cmd_run(struct global *g, const struct cmd *c, int argc, char **argv)
 	rc = ctx_setup(&ctx, g->root, g->date);
 	if (rc)
 		goto out;
-	lock = ctx_lock(&ctx);
-	if (lock == -1) {
-		fprintf(stderr, "tte: proses tte lain sedang berjalan (var/lock); run ini dilewati\n");
-		rc = TTE_EXIT_LOCKED;
+	rc = ctx_lock_or_say(&ctx, &lock);
+	if (rc)
 		goto out;
-	}
-	if (lock < -1) {
-		rc = TTE_EXIT_FAIL;
-		goto out;
-	}
 	log_open(&ctx);
 	log_fd = open_log_fd();
 	log_info("run start: root %s, date %s", ctx.root, ctx.today);
@@ -240,7 +233,7 @@ static int cmd_init(struct global *g, const struct cmd *c, int argc, char **argv
 {
 	struct tte_ctx ctx = { .stage = "init" };
 	char *conf = NULL;
-	int lock, rc;
+	int rc;
 
 	(void)c;
 	(void)argv;
@@ -251,11 +244,9 @@ static int cmd_init(struct global *g, const struct cmd *c, int argc, char **argv
 	rc = ctx_setup(&ctx, g->root, g->date);
 	if (rc)
 		goto out;
-	lock = ctx_lock(&ctx);
-	if (lock < 0) {
-		rc = lock == -1 ? TTE_EXIT_LOCKED : TTE_EXIT_FAIL;
+	rc = ctx_lock_or_say(&ctx, NULL);
+	if (rc)
 		goto out;
-	}
 	log_open(&ctx);
 	rc = TTE_EXIT_FAIL;
 	conf = tte_path(&ctx, "tte.conf", NULL);
@@ -481,7 +472,7 @@ static int cmd_accept(struct global *g, const struct cmd *c, int argc, char **ar
 	GError *err = NULL;
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(long long));
 	sqlite3_stmt *st = NULL;
-	int rc = TTE_EXIT_USAGE, lock;
+	int rc = TTE_EXIT_USAGE;
 	long long id;
 	char *state = NULL;
 
@@ -502,12 +493,9 @@ static int cmd_accept(struct global *g, const struct cmd *c, int argc, char **ar
 	rc = open_store(g, &ctx, "accept");
 	if (rc)
 		goto out;
-	lock = ctx_lock(&ctx);
-	if (lock < 0) {
-		fprintf(stderr, "tte: proses tte lain sedang berjalan; coba lagi nanti\n");
-		rc = lock == -1 ? TTE_EXIT_LOCKED : TTE_EXIT_FAIL;
+	rc = ctx_lock_or_say(&ctx, NULL);
+	if (rc)
 		goto out;
-	}
 	if (strlen(argv[1]) && strchr(argv[1], '@')) {
 		fprintf(stderr, "tte accept: sebutkan NIP pemohon, bukan email\n");
 		rc = TTE_EXIT_USAGE;

@@ -156,16 +156,6 @@ static void fields_hash(struct intake *in, const char *const *f, size_t n, unsig
 	memcpy(out, dig, outlen);
 }
 
-static void hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[b[i] >> 4];
-		out[2 * i + 1] = d[b[i] & 15];
-	}
-	out[2 * n] = 0;
-}
 
 /* Validate one row into R; problems into in->pl. */
 static void check_row(struct intake *in, const struct table_row *t, struct row *r)
@@ -237,7 +227,7 @@ static void check_row(struct intake *in, const struct table_row *t, struct row *
 
 		fields_hash(in, k, ARRAY_SIZE(k), r->key, sizeof(r->key));
 		fields_hash(in, d, ARRAY_SIZE(d), dh, sizeof(dh));
-		hex(dh, sizeof(dh), r->data_hash);
+		fs_hex(dh, sizeof(dh), r->data_hash);
 	}
 }
 

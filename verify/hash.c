@@ -26,6 +26,7 @@
 #include <glib.h>
 #include <openssl/evp.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "pv.h"
 #include "tte.h"
@@ -202,16 +203,6 @@ static bool finish(struct job *j)
 	return EVP_DigestFinal_ex(j->ctx, j->out, &n) == 1 && n == j->outlen;
 }
 
-static void to_hex(const unsigned char *d, size_t n, char *hex)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		hex[2 * i] = digits[d[i] >> 4];
-		hex[2 * i + 1] = digits[d[i] & 15];
-	}
-	hex[2 * n] = 0;
-}
 
 int pv_hash_all(struct pv_work *w)
 {
@@ -316,13 +307,13 @@ int pv_hash_all(struct pv_work *w)
 		if (!finish(j))
 			goto out;
 	}
-	to_hex(file_md, 32, w->r->sha256);
+	fs_hex(file_md, 32, w->r->sha256);
 	if (w->first_rev >= 0) {
 		const struct pv_rev *r = &g_array_index(w->revs, struct pv_rev, w->first_rev);
 
-		to_hex(rev_md[0], 32, w->r->first_rev_sha256[0]);
+		fs_hex(rev_md[0], 32, w->r->first_rev_sha256[0]);
 		if (r->end != r->eof)
-			to_hex(rev_md[1], 32, w->r->first_rev_sha256[1]);
+			fs_hex(rev_md[1], 32, w->r->first_rev_sha256[1]);
 	}
 	for (guint i = 0; i < w->sigs->len; i++) {
 		struct pv_sigwork *s = g_ptr_array_index(w->sigs, i);
