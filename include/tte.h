@@ -38,6 +38,7 @@ struct tte_ctx {
 	const char *actor;	/* "cron" for stages; "verifier:<user>" for accept */
 	const char *stage;	/* name of the running stage or command */
 	bool tty;		/* stderr is a terminal: show progress */
+	bool in_run;		/* a stage of `tte run` (not run alone) */
 };
 
 /* Build a path under the root: tte_path(ctx, "var", "tte.db", NULL).

@@ -226,6 +226,7 @@ int stage_main(const struct stage_desc *d, int argc, char **argv)
 	rc = ctx_setup(&ctx, root, date);
 	if (rc)
 		goto out;
+	ctx.in_run = getenv("TTE_RUN") != NULL;
 	if (!(d->flags & STAGE_NO_LOCK)) {
 		rc = ctx_lock_or_say(&ctx, NULL);
 		if (rc)

@@ -150,6 +150,7 @@ static int spawn_stage(struct global *g, struct tte_ctx *ctx, const char *name, 
 		keep_open(lock_fd);
 		g_snprintf(buf, sizeof(buf), "%d", lock_fd);
 		setenv("TTE_LOCK_FD", buf, 1);
+		setenv("TTE_RUN", "1", 1);
 		if (log_fd >= 0) {
 			keep_open(log_fd);
 			g_snprintf(buf, sizeof(buf), "%d", log_fd);

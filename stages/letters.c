@@ -803,7 +803,7 @@ static int letters_run(struct tte_ctx *ctx, int argc, char **argv)
 
 		/* Under `tte run` (which hands its lock down) a missing
 		 * recommender must not cost the admins their morning report. */
-		if (getenv("TTE_LOCK_FD")) {
+		if (ctx->in_run) {
 			/* Said when someone is waiting for a letter: a nightly
 			 * mail about an empty queue would teach admins to
 			 * ignore these. */

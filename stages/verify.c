@@ -497,12 +497,25 @@ static int verify_nightly(struct tte_ctx *ctx)
 	GPtrArray *items;
 	int waiting, rc = TTE_EXIT_FAIL;
 
-	n.vc = load_trust(ctx->cfg->trust, ctx->root);
-	if (!n.vc)
-		return TTE_EXIT_USAGE;
 	items = inbox_scan(ctx, "signed", exts, &waiting);
 	if (!items)
-		goto out;
+		return TTE_EXIT_FAIL;
+	if (!items->len) {
+		g_ptr_array_free(items, TRUE);
+		log_info("verify: nothing in inbox/signed/; %d waiting", waiting);
+		return TTE_EXIT_OK;
+	}
+	n.vc = load_trust(ctx->cfg->trust, ctx->root);
+	if (!n.vc) {
+		g_ptr_array_free(items, TRUE);
+		if (!ctx->in_run)
+			return TTE_EXIT_USAGE;
+		/* A configuration slip must not cost the night's bundle and
+		 * report: the PDFs wait in the inbox, cron mails the warning. */
+		log_warn("verify: [verify] trust di tte.conf tidak dapat dibaca; PDF di inbox/signed/ "
+			 "menunggu run berikutnya");
+		return TTE_EXIT_OK;
+	}
 	if (items->len && !pdfverify_ctx_anchors(n.vc))
 		log_warn("verify: tidak ada sertifikat akar terpercaya ([verify] trust di tte.conf); "
 			 "tidak ada tanda tangan yang dapat dinyatakan VALID");

@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# tools/demo.sh BUILD DEMO_ROOT - a night in the life, on synthetic people:
-# a fresh root with a made-up recommender, two Google Form exports dropped
-# into inbox/forms/ (the English "Download responses" file and the
-# Indonesian Sheet file), `tte run`, and where to look in the morning.
+# tools/demo.sh BUILD DEMO_ROOT - two nights in the life, on synthetic people.
+#
+# Night 1 (2026-11-24): two Google Form exports (Forms' English "Download
+# responses" file and the Indonesian Sheet file) and the sample exports are
+# dropped into inbox/forms/; `tte run` validates, writes letters, a bundle,
+# the notices and the workbook.
+# Night 2 (2026-11-25): the recommender's signed letter (signed here by a
+# throw-away test PKI shaped like BSrE's) is dropped into inbox/signed/ and a
+# BSrE status export into inbox/status/; `tte run` verifies, moves statuses
+# along, writes the day's notices and the workbook.
 set -eu
 build=$1
 root=$2
 tte="$PWD/$build/tte"
 gen="$PWD/$build/tools/gen-forms"
+mksigned="$PWD/$build/tools/mksigned"
+n1=2026-11-24
+n2=2026-11-25
 
 rm -rf "$root"
 mkdir -p "$root"
@@ -27,18 +36,53 @@ golongan = IV/a
 jabatan = Kepala UPT Teknologi Informasi dan Komunikasi
 unit = UPT Teknologi Informasi dan Komunikasi
 email = kepala.upttik@undiksha.ac.id
+
+[verify]
+# The demo's throw-away test CA; a real site lists BSrE's roots here.
+trust = trust-demo.pem
 CONF
 "$tte" --root "$root" init >/dev/null
+
+summary() {
+	for d in letters bundles notices verification reports; do
+		n=$(find "$root/outbox/$d" -type f ! -name README.md | wc -l)
+		last=$(ls -t "$root/outbox/$d" 2>/dev/null | head -1)
+		printf '  outbox/%-13s %3d file(s)%s\n' "$d/" "$n" "${last:+, e.g. $last}"
+	done
+	sqlite3 "$root/var/tte.db" "SELECT '  applicants by state: ' || group_concat(state || ' ' || n, ', ')
+		FROM (SELECT state, count(*) n FROM applicants GROUP BY state ORDER BY n DESC)"
+}
+
+echo "== Night 1 ($n1): form exports"
 "$gen" --rows 60 --seed 7 --style en > "$root/inbox/forms/Formulir TTE (Responses).csv"
 "$gen" --rows 40 --seed 8 --start 1000 --style id > "$root/inbox/forms/Formulir TTE - Form Responses 1.csv"
 cp tests/data/samples/forms/*.csv "$root/inbox/forms/"
+"$tte" --root "$root" --date "$n1" run
+summary
 
-echo "tte demo: running the nightly batch on synthetic data in $root"
-"$tte" --root "$root" run
 echo
-echo "Outputs:"
-find "$root/outbox" -type f ! -name README.md | sort | sed "s|^$PWD/||; s|^|  |"
+echo "== Night 2 ($n2): a signed letter and a BSrE status export"
+nip=$(sqlite3 "$root/var/tte.db" "SELECT nip FROM applicants WHERE state='BUNDLED' ORDER BY id LIMIT 1")
+"$mksigned" sign "$root/outbox/letters/$nip.pdf" "$root/inbox/signed/surat-$nip-ttd.pdf" \
+	"$root/trust-demo.pem" "KADEK CONTOH PEMBERI REKOMENDASI" >/dev/null
+{
+	echo "No,Nama,NIK,Email,Status Pengguna,Status Sertifikat,Serial Number,Berlaku Sampai"
+	sqlite3 -separator , "$root/var/tte.db" "SELECT id, name, nik, email,
+		CASE id % 3 WHEN 0 THEN 'VERIFIED' ELSE 'NEW' END,
+		CASE id % 3 WHEN 0 THEN 'ISSUE' WHEN 1 THEN 'NEW' ELSE '' END,
+		CASE id % 3 WHEN 0 THEN printf('%016X', id * 2654435761) ELSE '' END,
+		CASE id % 3 WHEN 0 THEN '2028-11-25 10:00:00' ELSE '' END
+		FROM applicants WHERE state='BUNDLED'"
+} > "$root/inbox/status/pengguna-bsre-$n2.csv"
+"$tte" --root "$root" --date "$n2" run
+summary
+
 echo
-echo "The admins' workbook: $(ls "$root"/outbox/reports/*.xlsx | sed "s|^$PWD/||")"
-echo "One applicant:        $build/tte --root $root show $(sqlite3 "$root/var/tte.db" "SELECT nip FROM applicants WHERE state!='REJECTED' LIMIT 1")"
-echo "Run log:              $(ls -t "$root"/var/log/run-*.log | head -1 | sed "s|^$PWD/||")"
+echo "In the morning:"
+echo "  the admins' workbook:   $root/outbox/reports/laporan-${n2//-/}.xlsx"
+echo "  the upload bundle:      $(ls "$root"/outbox/bundles/*.zip | head -1)"
+echo "  WhatsApp messages:      $root/outbox/notices/wa-${n2//-/}.txt"
+echo "  a verification result:  $root/outbox/verification/surat-$nip-ttd.pdf.json"
+echo "  one applicant:          $build/tte --root $root show $nip"
+echo "  verify a PDF now:       $build/tte --root $root verify --trust $root/trust-demo.pem FILE.pdf"
+echo "  run logs:               $root/var/log/"

@@ -6,10 +6,14 @@
  *   mksigned big MB OUT.pdf TRUST.pem     one ~MB MB PDF, signed once (TSA)
  *   mksigned small N DIR TRUST.pem        N small letters, signed (TSA)
  *   mksigned seeds DIR                    a few variants for fuzzing
+ *   mksigned sign IN.pdf OUT.pdf TRUST.pem [CN]
+ *                                         IN signed by incremental update
+ *                                         by a signer named CN (the demo)
  *
  * TRUST.pem gets the root and intermediate to verify them with. Exit 0,
  * or 1 with a message when a file cannot be written.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,24 +121,50 @@ static int seeds(struct ps_pki *p, const char *dir)
 	return rc;
 }
 
+/* Sign an existing PDF (a tte letter, in the demo). */
+static int sign_file(struct ps_pki *p, const char *in, const char *out)
+{
+	gchar *d = NULL;
+	gsize n = 0;
+	GError *err = NULL;
+	GBytes *base, *sig;
+	struct ps_sign_opts o = opts(p);
+	int rc;
+
+	if (!g_file_get_contents(in, &d, &n, &err)) {
+		fprintf(stderr, "mksigned: %s\n", err->message);
+		g_error_free(err);
+		return -1;
+	}
+	base = g_bytes_new_take(d, n);
+	sig = ps_sign(base, &o);
+	rc = write_file(out, sig);
+	g_bytes_unref(base);
+	g_bytes_unref(sig);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct ps_pki *p;
 	int rc = 2;
+	bool sign = argc >= 5 && !strcmp(argv[1], "sign");
 
-	if (argc < 3 || (strcmp(argv[1], "seeds") && argc != 5)) {
+	if (argc < 3 || (strcmp(argv[1], "seeds") && argc != 5 && !(sign && argc == 6))) {
 		fprintf(stderr, "usage: mksigned big MB OUT.pdf TRUST.pem | small N DIR TRUST.pem | "
-				"seeds DIR\n");
+				"seeds DIR | sign IN.pdf OUT.pdf TRUST.pem [CN]\n");
 		return 2;
 	}
-	p = ps_pki_new("MADE CONTOH REKOMENDASI");
+	p = ps_pki_new(sign && argc == 6 ? argv[5] : "MADE CONTOH REKOMENDASI");
 	if (!strcmp(argv[1], "big"))
 		rc = big(p, strtol(argv[2], NULL, 10), argv[3]) ? 1 : 0;
 	else if (!strcmp(argv[1], "small"))
 		rc = small(p, strtol(argv[2], NULL, 10), argv[3]) ? 1 : 0;
 	else if (!strcmp(argv[1], "seeds"))
 		rc = seeds(p, argv[2]) ? 1 : 0;
-	if (argc == 5 && !rc)
+	else if (sign)
+		rc = sign_file(p, argv[2], argv[3]) ? 1 : 0;
+	if (argc >= 5 && !rc)
 		ps_pki_write_trust(p, argv[4]);
 	ps_pki_free(p);
 	ps_cleanup();
