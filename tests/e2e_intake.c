@@ -516,7 +516,14 @@ static void test_invalid_utf8_and_locales(void **state)
 	     "5108050101900001;III/b;Dosen;FT;https://drive.google.com/open?id=K1;\"baris\r\nkedua\"\r\n"
 	     "198805052012122001;Ni Luh Contoh;13/11/2026 08:00:00;luh@undiksha.ac.id;"
 	     "5108054505880002;Penata Muda / III-a;Dosen;FT;https://drive.google.com/open?id=K2;-\r\n");
+	/* and, the same night, an export of another form (Forms' English
+	 * download, another column set) */
+	drop_rows(root, "form-lain.csv",
+		  row("2026/11/12 9:00:00 AM GMT+8", "5108051005870003", "198705102010121001",
+		      "Komang Contoh", "komang@undiksha.ac.id", "IV/a"), NULL);
 	run_ok(root, DAY);
+	assert_state(root, "198705102010121001", "VALID");
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM inputs"), 2);
 	assert_state(root, "198805052012122001", "VALID");
 	assert_state(root, "199001012015031001", "REJECTED");
 	d = sheet(root, "20261124", "Ditolak");
