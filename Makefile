@@ -29,7 +29,7 @@ WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Werror
 CPPFLAGS_TTE := -Iinclude -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
 CFLAGS_TTE := -std=gnu11 $(OPT) $(WARN) $(SANFLAGS) -fstack-protector-strong
-LDFLAGS_TTE := $(SANFLAGS)
+LDFLAGS_TTE := $(SANFLAGS) -Wl,--as-needed -Wl,-O1
 
 # Debian packages: libraries, then tools the tests and demo use.
 DEB_PKGS := build-essential pkg-config libglib2.0-dev libsqlite3-dev libcsv-dev \
