@@ -23,9 +23,6 @@ char *date_long_id(const GDate *d);
 /* Indonesian month name, 1..12. */
 const char *date_month_id(int month);
 
-/* Whole days from A to B (B - A). */
-int date_days_between(const GDate *a, const GDate *b);
-
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 gint64 date_days_from_civil(gint64 y, unsigned m, unsigned d);
 void date_civil_from_days(gint64 days, int *y, unsigned *m, unsigned *d);

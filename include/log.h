@@ -46,9 +46,6 @@ void log_tty(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * line (monotonic microseconds, start at 0). */
 void log_rows_progress(gint64 *last, const char *stage, const char *file, long rows);
 
-/* Whether stderr is a terminal (set by log_open). */
-bool log_is_tty(void);
-
 /* Replace every run of 16+ digits in S (in place) with its first four
  * digits and asterisks. Returns S. */
 char *log_scrub(char *s);

@@ -24,17 +24,11 @@
 
 #include "tte.h"
 
-enum stage_flags {
-	STAGE_NO_STORE = 1 << 0,	/* does not open the database */
-	STAGE_NO_LOCK = 1 << 1,		/* read-only: runs beside a run */
-};
-
 struct stage_desc {
 	const char *name;
 	/* The work. ARGC/ARGV are what follows the common options. Returns an
 	 * exit code (enum tte_exit). */
 	int (*run)(struct tte_ctx *ctx, int argc, char **argv);
-	unsigned flags;
 	const char *usage;		/* extra arguments, for --help */
 	const GOptionEntry *options;	/* stage's own options, or NULL */
 };

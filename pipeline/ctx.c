@@ -227,15 +227,12 @@ int stage_main(const struct stage_desc *d, int argc, char **argv)
 	if (rc)
 		goto out;
 	ctx.in_run = getenv("TTE_RUN") != NULL;
-	if (!(d->flags & STAGE_NO_LOCK)) {
-		rc = ctx_lock_or_say(&ctx, NULL);
-		if (rc)
-			goto out;
-	}
+	rc = ctx_lock_or_say(&ctx, NULL);
+	if (rc)
+		goto out;
 	log_open(&ctx);
-	if (!(d->flags & STAGE_NO_LOCK))
-		clean_outbox_temps(&ctx);
-	if (!(d->flags & STAGE_NO_STORE) && store_open(&ctx)) {
+	clean_outbox_temps(&ctx);
+	if (store_open(&ctx)) {
 		rc = TTE_EXIT_FAIL;
 		goto out;
 	}

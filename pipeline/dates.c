@@ -56,11 +56,6 @@ char *date_long_id(const GDate *d)
 			       g_date_get_year(d));
 }
 
-int date_days_between(const GDate *a, const GDate *b)
-{
-	return g_date_days_between(a, b);
-}
-
 /* Howard Hinnant's days_from_civil / civil_from_days: proleptic Gregorian,
  * no time zone, no libc state, no allocation. */
 gint64 date_days_from_civil(gint64 y, unsigned m, unsigned d)

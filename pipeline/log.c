@@ -107,11 +107,6 @@ void log_rows_progress(gint64 *last, const char *stage, const char *file, long r
 	}
 }
 
-bool log_is_tty(void)
-{
-	return is_tty;
-}
-
 static void emit(const char *level, const char *fmt, va_list ap)
 {
 	char *msg = g_strdup_vprintf(fmt, ap);

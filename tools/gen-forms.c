@@ -20,6 +20,7 @@
 #include <string.h>
 #include <glib.h>
 
+#include "synth.h"
 #include "tte.h"
 
 static const char *const first_m[] = { "I Made", "I Wayan", "I Nyoman", "I Ketut", "I Putu",
@@ -44,18 +45,6 @@ static const char *const golongans[] = { "III/a", "III/b", "III/c", "III/d", "IV
 	"IV/c", "IIId", "III d", "Penata Tk. I, III/d", "Penata Muda Tk. I - III/b", "II/c",
 	"Pembina Tingkat I (IV/b)", "Penata Muda / III-a", "IV/A" };
 static const char *const pppk_gol[] = { "IX", "X", "XI", "VII", "IX", "XII" };
-
-static uint64_t rng_state;
-
-static uint32_t rnd(void)
-{
-	/* splitmix64: fast, deterministic across platforms */
-	uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return (uint32_t)((z ^ (z >> 31)) >> 32);
-}
 
 #define PICK(a) (a)[rnd() % ARRAY_SIZE(a)]
 

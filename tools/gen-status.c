@@ -29,6 +29,7 @@
 #include <glib.h>
 
 #include "table.h"
+#include "synth.h"
 #include "tte.h"
 
 static const char *const a_nik[] = { "nik", NULL };
@@ -68,17 +69,6 @@ static int on_row(void *ud, const struct table_row *r)
 	g_strlcpy(p.email, r->val[3], sizeof(p.email));
 	g_array_append_val(people, p);
 	return TABLE_OK;
-}
-
-static uint64_t rng_state;
-
-static uint32_t rnd(void)
-{
-	uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return (uint32_t)((z ^ (z >> 31)) >> 32);
 }
 
 /* The cells of one generated row. */
