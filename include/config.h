@@ -15,6 +15,7 @@
 struct tte_config {
 	mode_t umask;			/* [tte] umask, default 077 */
 	char *timezone;			/* [tte] timezone, default Asia/Makassar */
+	int cache_mb;			/* [tte] cache_mb: SQLite page cache */
 
 	/* [instansi]: the institution, letterhead and defaults */
 	char *instansi;			/* nama */

@@ -4,3 +4,7 @@ report_PKGS := xlsxwriter
 TOOLS += gen-forms
 TESTS += unit_rules e2e_intake
 BENCHES += intake
+# What the mandated libraries alone cost on the same export (bench/floor.sh).
+TOOLS += floor
+floor_PKGS := xlsxwriter
+BENCHES += floor

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -238,11 +239,13 @@ int stage_main(const struct stage_desc *d, int argc, char **argv)
 	}
 	{
 		gint64 t0 = g_get_monotonic_time();
+		struct rusage ru = { 0 };
 
 		log_info("stage %s start (root %s, date %s)", d->name, ctx.root, ctx.today);
 		rc = d->run(&ctx, argc - 1, argv + 1);
-		log_info("stage %s end: exit %d, %.3f s", d->name, rc,
-			 (double)(g_get_monotonic_time() - t0) / 1e6);
+		getrusage(RUSAGE_SELF, &ru);
+		log_info("stage %s end: exit %d, %.3f s, peak RSS %ld KiB", d->name, rc,
+			 (double)(g_get_monotonic_time() - t0) / 1e6, ru.ru_maxrss);
 	}
 out:
 	store_close(&ctx);

@@ -7,7 +7,8 @@
  * Why these pragmas: WAL lets `tte show` read while a run writes;
  * synchronous=FULL makes a COMMIT durable before an input leaves the inbox;
  * secure_delete overwrites deleted rows (the purge promises no recoverable
- * copy); a 64 MiB page cache bounds memory whatever the row count.
+ * copy); the page cache ([tte] cache_mb) bounds memory whatever the row
+ * count.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "config.h"
 #include "fsutil.h"
 #include "log.h"
 #include "store.h"
@@ -286,6 +288,17 @@ long long store_scalar(sqlite3 *db, const char *sql, long long def)
 	return v;
 }
 
+/* A bulk intake touches every index page of applicants and submissions;
+ * once those outgrow the cache, SQLite spills dirty pages to the WAL and
+ * reads them back, row after row. 256 MiB holds them for a million rows. */
+static int set_cache(sqlite3 *db, int mb)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d;", mb * 1024);
+	return store_exec(db, sql);
+}
+
 static int migrate(sqlite3 *db, const char *path)
 {
 	long long v = store_scalar(db, "PRAGMA user_version", -1);
@@ -416,8 +429,14 @@ int store_open(struct tte_ctx *ctx)
 		setenv("SQLITE_TMPDIR", tmp, 1);
 		g_free(tmp);
 	}
+	/* No memory statistics (nothing reads them; they cost a global mutex
+	 * per allocation). Only possible before SQLite initialises, so a second
+	 * open in the same process just gets SQLITE_MISUSE here. NOMUTEX: one
+	 * connection, used by one thread; every bind, step and column call
+	 * would otherwise take and drop a mutex. */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+			    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		log_error("database %s tidak dapat dibuka: %s", path,
 			  db ? sqlite3_errmsg(db) : "out of memory");
 		goto out;
@@ -431,8 +450,8 @@ int store_open(struct tte_ctx *ctx)
 			   "PRAGMA synchronous=FULL;"
 			   "PRAGMA foreign_keys=ON;"
 			   "PRAGMA secure_delete=ON;"
-			   "PRAGMA cache_size=-65536;"
 			   "PRAGMA temp_store=FILE;") ||
+	    set_cache(db, ctx->cfg ? ctx->cfg->cache_mb : 64) ||
 	    migrate(db, path))
 		goto out;
 	ctx->db = db;

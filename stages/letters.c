@@ -838,10 +838,9 @@ static int letters_run(struct tte_ctx *ctx, int argc, char **argv)
 		goto out;
 	secs = (double)(g_get_monotonic_time() - t0) / 1e6;
 	log_info("letters: %ld new, %ld new versions, %ld kept, %ld withdrawn, %ld skipped, "
-		 "%ld stale files removed; %.3f s (%.0f letters/s), database cache %lld KiB",
+		 "%ld stale files removed; %.3f s (%.0f letters/s)",
 		 L.made, L.renewed, L.kept, L.withdrawn, L.skipped, L.removed, secs,
-		 secs > 0 ? (double)(L.made + L.renewed) / secs : 0.0,
-		 (long long)sqlite3_memory_used() / 1024);
+		 secs > 0 ? (double)(L.made + L.renewed) / secs : 0.0);
 	if (L.made + L.renewed + L.kept + L.withdrawn)
 		log_tty("  surat rekomendasi: %ld baru, %ld versi baru (data diperbaiki), "
 			"%ld dibatalkan; outbox/letters/\n", L.made + L.kept, L.renewed, L.withdrawn);
