@@ -192,8 +192,13 @@ struct tte_config *config_load(const char *path)
 			}
 			val = g_key_file_get_string(kf, *g, *n, &err);
 			if (!val || set_value(cfg, k, val)) {
-				fprintf(stderr, "tte: konfigurasi %s: nilai [%s] %s tidak sah: \"%s\"\n",
-					path, *g, *n, val ? val : (err ? err->message : ""));
+				char range[64] = "";
+
+				if (k->type == K_INT || k->type == K_MB)
+					snprintf(range, sizeof(range), " (harus bilangan bulat %lld-%lld)",
+						 k->min, k->max);
+				fprintf(stderr, "tte: konfigurasi %s: nilai [%s] %s tidak sah: \"%s\"%s\n",
+					path, *g, *n, val ? val : (err ? err->message : ""), range);
 				g_free(val);
 				g_strfreev(names);
 				goto fail;

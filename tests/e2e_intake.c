@@ -757,6 +757,11 @@ static void test_lock_and_exit_codes(void **state)
 	tu_write_str(conf, "[inbox]\nsettle_seconds = banyak\n");
 	assert_int_equal(tu_tte(root, DAY, NULL, &err, "run", NULL), 2);
 	assert_non_null(strstr(err, "settle_seconds"));
+	assert_non_null(strstr(err, "harus bilangan bulat 0-86400"));
+	g_free(err);
+	tu_write_str(conf, "[tte]\ncache_mb = 4\n");
+	assert_int_equal(tu_tte(root, DAY, NULL, &err, "run", NULL), 2);
+	assert_non_null(strstr(err, "cache_mb"));
 	g_free(err);
 	{
 		char *nowhere = g_strdup_printf("%s/tidak-ada", root);
