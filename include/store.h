@@ -33,7 +33,7 @@
 struct tte_ctx;
 
 /* Current schema version (PRAGMA user_version). */
-#define STORE_VERSION 1
+#define STORE_VERSION 2
 
 /* Open var/tte.db under ctx->root into ctx->db, creating and migrating it,
  * and load (or create) the NIK key. */
@@ -72,9 +72,10 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *s);
  * reset (hot paths that step right after binding). */
 void store_bind_static(sqlite3_stmt *st, int i, const char *s);
 
-/* The HMAC-SHA256 of a cleaned 16-digit NIK under the store's key, as 64
- * hex digits. */
-void store_nik_hmac(const char *nik, char hex[65]);
+/* The HMAC-SHA256 of a cleaned 16-digit NIK under the store's key, its
+ * first 128 bits as 32 hex digits: the applicants' key. */
+#define STORE_HMAC_HEX 33
+void store_nik_hmac(const char *nik, char hex[STORE_HMAC_HEX]);
 
 /* HMAC-SHA256 of MSG under the same key, for identifiers that must be
  * stable in this installation yet unguessable outside it (letter ids).

@@ -303,7 +303,7 @@ static int lookup(struct tte_ctx *ctx, const char *key, GArray *ids)
 {
 	char *clean = rules_clean_number(key);
 	sqlite3_stmt *st;
-	char hmac[65];
+	char hmac[STORE_HMAC_HEX];
 
 	if (strchr(key, '@')) {
 		char *low = g_ascii_strdown(key, -1);

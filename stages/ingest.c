@@ -283,7 +283,7 @@ static int match(struct ingest *in, const char *nik, const char *email, long lon
 
 	*why = NULL;
 	if (strlen(nik) == 16 && strspn(nik, "0123456789") == 16) {
-		char hmac[65];
+		char hmac[STORE_HMAC_HEX];
 
 		store_nik_hmac(nik, hmac);
 		st = store_stmt(in->ctx->db, "SELECT id FROM applicants WHERE nik_hmac=?");

@@ -113,9 +113,9 @@ struct row {
 	char *nik, *nip, *name, *email, *form_email, *golongan, *jabatan, *ktp, *unit, *phone;
 	char *note;
 	bool nik_ok;
-	char nik_hmac[65];
+	char nik_hmac[STORE_HMAC_HEX];
 	unsigned char key[16];
-	char data_hash[65];
+	char data_hash[33];		/* 128 bits of SHA-256, hex */
 };
 
 static void row_release(struct row *r)
@@ -227,7 +227,7 @@ static void check_row(struct intake *in, const struct table_row *t, struct row *
 
 		fields_hash(in, k, ARRAY_SIZE(k), r->key, sizeof(r->key));
 		fields_hash(in, d, ARRAY_SIZE(d), dh, sizeof(dh));
-		fs_hex(dh, sizeof(dh), r->data_hash);
+		fs_hex(dh, (sizeof(r->data_hash) - 1) / 2, r->data_hash);
 	}
 }
 

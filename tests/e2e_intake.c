@@ -300,6 +300,39 @@ static void test_latest_wins(void **state)
 	tu_root_free(root);
 }
 
+/* A database of schema 1 (NIK keys of 64 hex digits) is migrated when a
+ * run opens it, and its applicants are still found by their NIK. */
+static void test_migrate_v1(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *h, *out = NULL;
+
+	(void)state;
+	drop_rows(root, "a.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/b"), NULL);
+	run_ok(root, DAY);
+	h = tu_sql(root, "SELECT length(nik_hmac) || '|' || length(data_hash) FROM applicants");
+	assert_string_equal(h, "32|32");
+	g_free(h);
+	/* Back to what schema 1 stored: 64 digits, the first 32 the same. */
+	g_free(tu_sql(root, "UPDATE applicants SET nik_hmac=nik_hmac || 'ffffffffffffffffffffffffffffffff',"
+		      " data_hash=data_hash || 'ffffffffffffffffffffffffffffffff'; PRAGMA user_version=1"));
+	drop_rows(root, "b.csv",
+		  row("2026/11/12 9:00:00 AM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/c"), NULL);
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 2);
+	h = tu_sql(root, "SELECT count(*) || '|' || length(nik_hmac) || '|' || length(data_hash) || '|'"
+		   " || golongan FROM applicants");
+	assert_string_equal(h, "1|32|32|III/c");
+	g_free(h);
+	assert_int_equal(tu_tte(root, DAY, &out, NULL, "show", "5108050101900001", NULL), 0);
+	assert_non_null(strstr(out, "III/c"));
+	g_free(out);
+	tu_root_free(root);
+}
+
 /* A row whose NIK is unusable belongs to nobody; the same person's later
  * row (same e-mail) supersedes it, whichever file comes first. */
 static void test_orphan_superseded(void **state)
@@ -840,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_samples),
 		cmocka_unit_test(test_redrop_and_cumulative),
 		cmocka_unit_test(test_latest_wins),
+		cmocka_unit_test(test_migrate_v1),
 		cmocka_unit_test(test_orphan_superseded),
 		cmocka_unit_test(test_accept_waiver),
 		cmocka_unit_test(test_bad_inputs),
