@@ -30,7 +30,7 @@ for n in $sizes; do
 		du=$(awk -v a="$u" -v b="$pu" 'BEGIN { printf "%.2f", a - b }')
 		ds=$(awk -v a="$s" -v b="$ps" 'BEGIN { printf "%.2f", a - b }')
 		label="SQLite: store each row once"
-		[ "$step" = xlsx ] && label="libxlsxwriter: Pemohon, 7 columns"
+		if [ "$step" = xlsx ]; then label="libxlsxwriter: Pemohon, 7 columns"; fi
 		printf '%-9s %-34s %9s %9s %9s %9s\n' "$n" "$label" "$d" "$du" "$ds" "$((rss / 1024))"
 		total=$(awk -v a="$total" -v b="$d" 'BEGIN { printf "%.2f", a + b }')
 	done

@@ -457,7 +457,7 @@ int store_open(struct tte_ctx *ctx)
 			   "PRAGMA foreign_keys=ON;"
 			   "PRAGMA secure_delete=ON;"
 			   "PRAGMA temp_store=FILE;") ||
-	    set_cache(db, ctx->cfg ? ctx->cfg->cache_mb : 64) ||
+	    set_cache(db, ctx->cfg->cache_mb) ||
 	    migrate(db, path))
 		goto out;
 	ctx->db = db;

@@ -115,7 +115,7 @@ struct row {
 	bool nik_ok;
 	char nik_hmac[STORE_HMAC_HEX];
 	unsigned char key[16];
-	char data_hash[33];		/* 128 bits of SHA-256, hex */
+	char data_hash[2 * 16 + 1];	/* 128 bits of SHA-256, hex */
 };
 
 static void row_release(struct row *r)
@@ -223,11 +223,11 @@ static void check_row(struct intake *in, const struct table_row *t, struct row *
 				    r->golongan, r->jabatan, r->ktp, r->unit, r->phone };
 		const char *d[] = { r->nik, r->nip, r->name, r->email, r->golongan, r->jabatan,
 				    r->unit, r->phone };
-		unsigned char dh[32];
+		unsigned char dh[16];
 
 		fields_hash(in, k, ARRAY_SIZE(k), r->key, sizeof(r->key));
 		fields_hash(in, d, ARRAY_SIZE(d), dh, sizeof(dh));
-		fs_hex(dh, (sizeof(r->data_hash) - 1) / 2, r->data_hash);
+		fs_hex(dh, sizeof(dh), r->data_hash);
 	}
 }
 

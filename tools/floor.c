@@ -84,12 +84,11 @@ static void on_row(int c, void *ud)
 	struct floor *fl = ud;
 
 	(void)c;
-	if (fl->rows > 0 && fl->rows < 1048576) {
-		if (fl->mode == 1)
-			row_sqlite(fl);
-		else if (fl->mode == 2)
-			row_xlsx(fl);
-	}
+	/* Row 0 is the header; a sheet ends at Excel's last row. */
+	if (fl->rows > 0 && fl->mode == 1)
+		row_sqlite(fl);
+	else if (fl->rows > 0 && fl->mode == 2 && fl->rows < 1048576)
+		row_xlsx(fl);
 	fl->rows++;
 	fl->n = 0;
 }
