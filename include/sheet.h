@@ -61,7 +61,10 @@ void sheet_begin(struct sheet *s, struct book *b, const char *name, const struct
 /* Start the next data row (rolling over to a new worksheet when full). */
 void sheet_row(struct sheet *s);
 
-/* Cells of the current row. NULL or "" text writes nothing. */
+/* Cells of the current row. NULL or "" text writes nothing. A write
+ * libxlsxwriter refuses is logged and sets s->failed: the caller must not
+ * commit the workbook (book_abort). Text longer than a cell holds (32,767
+ * characters) is cut and ends in SHEET_CUT_MARK. */
 void sheet_text(struct sheet *s, int col, const char *text);
 void sheet_int(struct sheet *s, int col, long long v);
 /* A UTC "YYYY-MM-DDTHH:MM:SSZ" shown as local date-time with OFFSET
@@ -70,6 +73,14 @@ void sheet_int(struct sheet *s, int col, long long v);
 void sheet_time(struct sheet *s, int col, const char *iso, int offset);
 
 void sheet_release(struct sheet *s);
+
+/* What ends a text cut to fit a cell, so a reader sees it is not whole. */
+#define SHEET_CUT_MARK "\u2026 [dipotong]"
+
+/* One cell outside a table sheet (a summary): text cut to fit as above,
+ * or a number. 0 / -1 (logged). */
+int sheet_cell_text(lxw_worksheet *ws, uint32_t row, int col, const char *text, lxw_format *f);
+int sheet_cell_number(lxw_worksheet *ws, uint32_t row, int col, double v, lxw_format *f);
 
 /* Parse "YYYY-MM-DD[THH:MM:SS[Z]]" to unix seconds (UTC). 0 / -1. */
 int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time);

@@ -1,8 +1,9 @@
-# Issue 2: form intake and the report.
+# Form intake and the report.
 STAGES += intake report
 report_PKGS := xlsxwriter
 TOOLS += gen-forms
 TESTS += unit_rules e2e_intake
+unit_rules_PKGS := xlsxwriter
 BENCHES += intake
 # What the mandated libraries alone cost on the same export (bench/floor.sh).
 TOOLS += floor
