@@ -1,5 +1,4 @@
 # Form intake and the report.
-STAGES += intake report
 report_PKGS := xlsxwriter
 TOOLS += gen-forms
 TESTS += unit_rules e2e_intake
@@ -9,3 +8,6 @@ BENCHES += intake
 TOOLS += floor
 floor_PKGS := xlsxwriter
 BENCHES += floor
+# The front command: help, version, stage lookup, the driver's signals,
+# root permissions, config lookup, --allow-future-date.
+TESTS += e2e_front

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "states.h"
 #include "store.h"
+#include "testhook.h"
 #include "tte.h"
 
 static const char *const migrations[] = {
@@ -245,6 +246,7 @@ int store_begin(sqlite3 *db)
 
 int store_commit(sqlite3 *db)
 {
+	tte_test_point("commit");
 	return store_exec(db, "COMMIT");
 }
 
