@@ -203,25 +203,25 @@ int date_parse_form_ts(const char *s, bool day_first, GTimeZone *tz, char out[21
 	if (tv[0] > 23 || tv[1] > 59 || tv[2] > 60)
 		return -1;
 	{
-		/* The zone the form gave, else TZ (which also knows any
+		/* The form's own offset, else TZ (which also knows any
 		 * daylight-saving rule); GDateTime does the calendar. */
-		GTimeZone *z = has_offset ? g_time_zone_new_offset(offset) : g_time_zone_ref(tz);
-		GDateTime *local = g_date_time_new(z, y, mo, d, tv[0], tv[1],
-						   tv[2] > 59 ? 59 : tv[2]);
-		GDateTime *utc = local ? g_date_time_to_utc(local) : NULL;
-		char *iso = utc ? g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
-		int rc = iso && strlen(iso) == 20 ? 0 : -1;
+		int sec = tv[2] > 59 ? 59 : tv[2];
+		GDateTime *local = has_offset ? g_date_time_new_utc(y, mo, d, tv[0], tv[1], sec)
+					      : g_date_time_new(tz, y, mo, d, tv[0], tv[1], sec);
+		GDateTime *utc;
+		int uy, um, ud;
 
-		if (!rc)
-			memcpy(out, iso, 21);
-		g_free(iso);
-		if (utc)
-			g_date_time_unref(utc);
-		if (local)
-			g_date_time_unref(local);
-		g_time_zone_unref(z);
-		if (rc)
+		if (!local)
 			return -1;
+		utc = has_offset ? g_date_time_add_seconds(local, -offset) : g_date_time_to_utc(local);
+		g_date_time_unref(local);
+		if (!utc)
+			return -1;
+		g_date_time_get_ymd(utc, &uy, &um, &ud);
+		g_snprintf(out, 21, "%04d-%02d-%02dT%02d:%02d:%02dZ", uy, um, ud,
+			   g_date_time_get_hour(utc), g_date_time_get_minute(utc),
+			   g_date_time_get_second(utc));
+		g_date_time_unref(utc);
 	}
 	return 0;
 }
