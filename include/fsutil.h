@@ -61,11 +61,28 @@ int fs_mkdir_p(const char *path, mode_t mode);
 
 /*
  * Move SRC into directory DSTDIR under its own base name, or with ".1",
- * ".2"... inserted before the extension when that name is taken. Does not
- * follow a symlink at SRC (rename moves the link). Both directories are
+ * ".2"... inserted before the extension when that name is taken. Never
+ * replaces a file, whatever the count: each name is tried with
+ * renameat2(RENAME_NOREPLACE), or where the file system lacks that, with
+ * link + unlink (and where it lacks hard links too, rename after checking
+ * the name is free: the run lock keeps other tte processes out). Does not
+ * follow a symlink at SRC (the link itself moves). Both directories are
  * fsynced. *DST gets the new path (g_free) when DST is not NULL.
  */
 int fs_move_into(const char *src, const char *dstdir, char **dst);
+
+/*
+ * Test hooks, as git's GIT_TEST_* variables: the value of the environment
+ * variable TTE_TEST_<NAME>, which makes a rare event happen on demand. Only
+ * builds compiled with TTE_TEST_HOOKS (the ASan build the tests run) read
+ * them; other builds always get NULL. The hooks:
+ *   TTE_TEST_MOVE_FAIL=NAME    fs_move_into fails (EIO) for a file NAME
+ *   TTE_TEST_NO_RENAMEAT2=1    fs_move_into acts as on a file system
+ *                              without RENAME_NOREPLACE
+ *   TTE_TEST_VANISH=NAME       inbox_scan deletes inbox entry NAME between
+ *                              listing it and looking at it
+ */
+const char *fs_test_hook(const char *name);
 
 /* Remove leftover temporaries (".*.tmp-*") in DIR. Returns how many. */
 int fs_clean_temps(const char *dir);
