@@ -653,12 +653,14 @@ static GDateTime *name_time(const char *name, GTimeZone *tz)
 static const char *export_time(struct ingest *in, const struct inbox_item *it, char out[21])
 {
 	GDateTime *limit, *t;
-	GDateTime *end_of_today;
-	int y, m, d;
+	GDateTime *end_of_today = NULL;
+	GDate today;
 	const char *how = NULL;
 
-	sscanf(in->ctx->today, "%d-%d-%d", &y, &m, &d);
-	end_of_today = g_date_time_new(in->tz, y, m, d, 23, 59, 59);
+	if (!date_parse_iso(in->ctx->today, &today))
+		end_of_today = g_date_time_new(in->tz, g_date_get_year(&today),
+					       g_date_get_month(&today), g_date_get_day(&today),
+					       23, 59, 59);
 	limit = g_date_time_new_from_unix_utc(in->ctx->now);
 	if (end_of_today && g_date_time_compare(end_of_today, limit) > 0) {
 		g_date_time_unref(limit);
@@ -704,13 +706,15 @@ static bool has_suffix_ci(const char *s, const char *suffix)
 	return n >= m && !g_ascii_strcasecmp(s + n - m, suffix);
 }
 
-static bool is_zip(int fd)
+/* A zip (XLSX) or an old Excel file, by its first bytes: the XLSX reader
+ * reads the one and describes the other. */
+static bool is_workbook(int fd)
 {
 	unsigned char h[8];
 	ssize_t n = pread(fd, h, sizeof(h), 0);
+	enum table_sniff kind = table_sniff(h, n > 0 ? (size_t)n : 0);
 
-	return (n >= 4 && !memcmp(h, "PK\x03\x04", 4)) ||
-	       (n >= 8 && !memcmp(h, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8));
+	return kind == TABLE_SNIFF_ZIP || kind == TABLE_SNIFF_OLE2;
 }
 
 /* The inbox skeleton's read callback (inbox.h): one export, in its
@@ -735,7 +739,7 @@ static int read_file(void *arg, const struct inbox_file *f, char **why)
 	if (store_exec(db, "DELETE FROM temp.stage"))
 		return INBOX_READ_FAIL;
 
-	xlsx = is_zip(it->fd);
+	xlsx = is_workbook(it->fd);
 	if (xlsx != has_suffix_ci(it->name, ".xlsx"))
 		log_info("status/%s: read as %s by its content", it->name, xlsx ? "XLSX" : "CSV");
 	rc = xlsx ? table_read_xlsx(it->fd, status_cols, C_COUNT, on_header, on_row, in, why)
