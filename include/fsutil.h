@@ -71,19 +71,6 @@ int fs_mkdir_p(const char *path, mode_t mode);
  */
 int fs_move_into(const char *src, const char *dstdir, char **dst);
 
-/*
- * Test hooks, as git's GIT_TEST_* variables: the value of the environment
- * variable TTE_TEST_<NAME>, which makes a rare event happen on demand. Only
- * builds compiled with TTE_TEST_HOOKS (the ASan build the tests run) read
- * them; other builds always get NULL. The hooks:
- *   TTE_TEST_MOVE_FAIL=NAME    fs_move_into fails (EIO) for a file NAME
- *   TTE_TEST_NO_RENAMEAT2=1    fs_move_into acts as on a file system
- *                              without RENAME_NOREPLACE
- *   TTE_TEST_VANISH=NAME       inbox_scan deletes inbox entry NAME between
- *                              listing it and looking at it
- */
-const char *fs_test_hook(const char *name);
-
 /* Remove leftover temporaries (".*.tmp-*") in DIR. Returns how many. */
 int fs_clean_temps(const char *dir);
 

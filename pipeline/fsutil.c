@@ -17,6 +17,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "testhook.h"
 #include "tte.h"
 
 char *fs_temp_name(const char *final)
@@ -103,6 +104,7 @@ static int commit(struct afile *af, bool sync_dir)
 		goto fail;
 	}
 	af->fd = -1;
+	tte_test_point("rename");
 	if (rename(af->tmp, af->final)) {
 		log_error("rename %s: %s", af->final, strerror(errno));
 		goto fail;
@@ -157,6 +159,7 @@ int fs_commit_path(const char *tmp, const char *final)
 		log_error("close %s: %s", final, strerror(errno));
 		goto fail;
 	}
+	tte_test_point("rename");
 	if (rename(tmp, final)) {
 		log_error("rename %s: %s", final, strerror(errno));
 		goto fail;
@@ -197,20 +200,6 @@ static char *numbered(const char *base, unsigned long n)
 	return g_strdup_printf("%.*s.%lu%s", (int)(dot - base), base, n, dot);
 }
 
-const char *fs_test_hook(const char *name)
-{
-#ifdef TTE_TEST_HOOKS
-	char *var = g_strdup_printf("TTE_TEST_%s", name);
-	const char *v = getenv(var);
-
-	g_free(var);
-	return v;
-#else
-	(void)name;
-	return NULL;
-#endif
-}
-
 /*
  * rename(2) that fails with EEXIST instead of replacing DST. Where the
  * file system has no RENAME_NOREPLACE (EINVAL, or ENOSYS from an old
@@ -224,7 +213,7 @@ static int rename_noreplace(const char *src, const char *dst)
 {
 	struct stat st;
 
-	if (!fs_test_hook("NO_RENAMEAT2")) {
+	if (!tte_test_value("NO_RENAMEAT2")) {
 		if (!renameat2(AT_FDCWD, src, AT_FDCWD, dst, RENAME_NOREPLACE))
 			return 0;
 		if (errno != EINVAL && errno != ENOSYS)
@@ -254,7 +243,7 @@ static int rename_noreplace(const char *src, const char *dst)
 int fs_move_into(const char *src, const char *dstdir, char **dst)
 {
 	char *base = g_path_get_basename(src);
-	const char *fail = fs_test_hook("MOVE_FAIL");
+	const char *fail = tte_test_value("MOVE_FAIL");
 	char *path = NULL;
 	int rc = -1;
 

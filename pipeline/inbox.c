@@ -25,6 +25,7 @@
 #include "inbox.h"
 #include "log.h"
 #include "store.h"
+#include "testhook.h"
 #include "tte.h"
 
 void inbox_item_free(struct inbox_item *item)
@@ -77,7 +78,7 @@ static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *
  * verifier or a sync tool taking it back). */
 static void vanish_hook(const struct inbox_item *it)
 {
-	const char *name = fs_test_hook("VANISH");
+	const char *name = tte_test_value("VANISH");
 
 	if (name && !strcmp(name, it->name))
 		unlink(it->path);

@@ -3,7 +3,7 @@
  * forms, ingest: status, verify: signed), run through the built binary:
  * a move that fails after the commit, a file that vanishes while the
  * inbox is listed, and moves that never replace a file. Rare events are
- * forced with the TTE_TEST_* hooks (fsutil.h) of the ASan build.
+ * forced with the TTE_TEST_* hooks (testhook.h) of the ASan build.
  */
 #include <errno.h>
 #include <stdbool.h>
