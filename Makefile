@@ -27,6 +27,8 @@ ifeq ($(SAN),1)
 B := build/asan
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 OPT := -O1 -g
+# Only the build the tests run reads the file-system TTE_TEST_* hooks (testhook.h).
+TEST_HOOKS := -DTTE_TEST_HOOKS
 else
 B := build
 SANFLAGS :=
@@ -35,7 +37,7 @@ endif
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Werror
-CPPFLAGS_TTE := -Iinclude -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
+CPPFLAGS_TTE := -Iinclude -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(TEST_HOOKS)
 CFLAGS_TTE := -std=gnu11 $(OPT) $(WARN) $(SANFLAGS) -fstack-protector-strong
 LDFLAGS_TTE := $(SANFLAGS) -Wl,--as-needed -Wl,-O1
 

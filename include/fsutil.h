@@ -61,8 +61,12 @@ int fs_mkdir_p(const char *path, mode_t mode);
 
 /*
  * Move SRC into directory DSTDIR under its own base name, or with ".1",
- * ".2"... inserted before the extension when that name is taken. Does not
- * follow a symlink at SRC (rename moves the link). Both directories are
+ * ".2"... inserted before the extension when that name is taken. Never
+ * replaces a file, whatever the count: each name is tried with
+ * renameat2(RENAME_NOREPLACE), or where the file system lacks that, with
+ * link + unlink (and where it lacks hard links too, rename after checking
+ * the name is free: the run lock keeps other tte processes out). Does not
+ * follow a symlink at SRC (the link itself moves). Both directories are
  * fsynced. *DST gets the new path (g_free) when DST is not NULL.
  */
 int fs_move_into(const char *src, const char *dstdir, char **dst);

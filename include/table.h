@@ -121,8 +121,20 @@ int table_read_xlsx(int fd, const struct table_col *cols, int ncols, table_heade
 int table_map_header(const struct table_col *cols, int ncols, char *const *names, int n,
 		     int *map, const char **found, bool *indonesian);
 
-/* Describe FD's first bytes when they are clearly not CSV text (zip/xlsx,
- * PDF, UTF-16, binary); NULL when they might be text. New string. */
+/* What a file's first N bytes HEAD say it is. */
+enum table_sniff {
+	TABLE_SNIFF_TEXT,	/* might be CSV text */
+	TABLE_SNIFF_ZIP,	/* a zip: XLSX, or an archive */
+	TABLE_SNIFF_OLE2,	/* an OLE2 compound file: old Excel (.xls) */
+	TABLE_SNIFF_PDF,
+	TABLE_SNIFF_UTF16,	/* a UTF-16 byte order mark */
+	TABLE_SNIFF_BINARY,	/* NUL bytes */
+};
+enum table_sniff table_sniff(const unsigned char *head, size_t n);
+
+/* Describe a file's first bytes when they are clearly not CSV text (zip/xlsx,
+ * PDF, old Excel, UTF-16, binary), for the verifier; NULL when they might be
+ * text (table_sniff). New string. */
 char *table_sniff_binary(const unsigned char *head, size_t n);
 
 #endif

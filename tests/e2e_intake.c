@@ -129,21 +129,6 @@ static void assert_state(const char *root, const char *nip, const char *want)
 	g_free(s);
 }
 
-static int count_files(const char *root, const char *rel)
-{
-	char *p = tu_path(root, rel);
-	GDir *d = g_dir_open(p, 0, NULL);
-	int n = 0;
-
-	if (d) {
-		while (g_dir_read_name(d))
-			n++;
-		g_dir_close(d);
-	}
-	g_free(p);
-	return n;
-}
-
 /* ---- the samples ---------------------------------------------------------- */
 
 static void test_samples(void **state)
@@ -192,8 +177,8 @@ static void test_samples(void **state)
 	assert_string_equal(tu_cell(d, (guint)r, (guint)tu_col(d, "Kolom")), "Email Undiksha");
 
 	/* inputs left the inbox for var/processed/ */
-	assert_int_equal(count_files(root, "inbox/forms"), 0);
-	assert_int_equal(count_files(root, "var/processed/forms/20261124"), 2);
+	assert_int_equal(tu_count_files(root, "inbox/forms"), 0);
+	assert_int_equal(tu_count_files(root, "var/processed/forms/20261124"), 2);
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM inputs"), 2);
 	/* the Password column is never stored or written */
 	{
@@ -231,7 +216,7 @@ static void test_redrop_and_cumulative(void **state)
 	after = tu_sql(root, "SELECT count(*), sum(state='VALID') FROM applicants");
 	assert_string_equal(before, after);
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"), 40);
-	assert_int_equal(count_files(root, "inbox/forms"), 0);
+	assert_int_equal(tu_count_files(root, "inbox/forms"), 0);
 
 	/* a cumulative export: the 40 rows again plus 25 new ones */
 	tu_gen_forms(a, "--rows 65 --seed 3");
@@ -516,7 +501,7 @@ static void test_bad_inputs(void **state)
 		assert_true(st.st_size > 50 << 20);
 	}
 	g_free(p);
-	assert_int_equal(count_files(root, "inbox/forms"), 0);
+	assert_int_equal(tu_count_files(root, "inbox/forms"), 0);
 	/* the good export went all the way through the night */
 	assert_state(root, "199001012015031001", "BUNDLED");
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM quarantine"), 7);
@@ -725,7 +710,7 @@ static void test_sigkill_during_intake(void **state)
 	da = state_dump(a);
 	db = state_dump(b);
 	assert_string_equal(da, db);
-	assert_int_equal(count_files(a, "inbox/forms"), 0);
+	assert_int_equal(tu_count_files(a, "inbox/forms"), 0);
 	g_free(da);
 	g_free(db);
 	g_free(fa);
