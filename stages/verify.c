@@ -388,8 +388,15 @@ static int take_file(struct night *n, struct inbox_item *it)
 	}
 	if (rc)
 		goto out0;
-	if (pdfverify_fd(n->vc, it->fd, it->name, &r))
-		goto out0;
+	{
+		/* The JSON names the file as the log and the workbook do. */
+		char *shown = fs_display_name(it->name);
+
+		rc = pdfverify_fd(n->vc, it->fd, shown, &r);
+		g_free(shown);
+		if (rc)
+			goto out0;
+	}
 	if (strcmp(r->sha256, it->sha256)) {
 		/* Written to while we read it: leave it for the next run. */
 		log_warn("signed/%s berubah ketika diperiksa; diperiksa lagi pada run berikutnya",
