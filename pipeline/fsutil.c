@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "rules.h"
+#include "testhook.h"
 #include "tte.h"
 
 char *fs_temp_name(const char *final)
@@ -104,6 +105,7 @@ static int commit(struct afile *af, bool sync_dir)
 		goto fail;
 	}
 	af->fd = -1;
+	tte_test_point("rename");
 	if (rename(af->tmp, af->final)) {
 		log_error("rename %s: %s", af->final, strerror(errno));
 		goto fail;
@@ -158,6 +160,7 @@ int fs_commit_path(const char *tmp, const char *final)
 		log_error("close %s: %s", final, strerror(errno));
 		goto fail;
 	}
+	tte_test_point("rename");
 	if (rename(tmp, final)) {
 		log_error("rename %s: %s", final, strerror(errno));
 		goto fail;
