@@ -46,7 +46,7 @@ DEB_PKGS := build-essential pkg-config libglib2.0-dev libsqlite3-dev libcsv-dev 
             libxlsxwriter-dev libssl-dev libqrencode-dev libarchive-dev \
             libcairo2-dev libpango1.0-dev libqpdf-dev libcmocka-dev libxml2-dev \
             fonts-dejavu-core poppler-utils zbar-tools sqlite3 unzip zip \
-            clang libclang-rt-14-dev jq
+            clang libclang-rt-14-dev jq libxml2-utils
 
 # The core library every program links: store, config, files, log, lock,
 # dates, rules, tables.

@@ -74,6 +74,17 @@ int fs_move_into(const char *src, const char *dstdir, char **dst);
 /* Remove leftover temporaries (".*.tmp-*") in DIR. Returns how many. */
 int fs_clean_temps(const char *dir);
 
+/*
+ * NAME (a file name, or any text from outside) fit for display: in the
+ * workbook, JSON, notices, on stderr and in the log. The result is valid
+ * UTF-8 on one line: a byte that is not UTF-8 becomes "\xNN" (its hex
+ * value), a line break or other control character "\n", "\r", "\xNN"
+ * (C0, DEL) or "\uNNNN" (C1, U+2028/9), and a bidi or invisible
+ * character (rules_char_hazard) "\uNNNN". Everything else, backslashes
+ * included, is kept as it is. New string.
+ */
+char *fs_display_name(const char *name);
+
 /* SHA-256 of everything readable from FD (from offset 0, by pread), as 64
  * lower-case hex digits into HEX. */
 int fs_sha256_fd(int fd, char hex[65]);

@@ -17,6 +17,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "rules.h"
 #include "testhook.h"
 #include "tte.h"
 
@@ -363,4 +364,33 @@ int fs_unlink(const char *path)
 	if (unlink(path) && errno != ENOENT)
 		return log_error("tidak dapat menghapus %s: %s", path, strerror(errno));
 	return sync_parent(path);
+}
+
+char *fs_display_name(const char *name)
+{
+	const char *p = name ? name : "", *end = p + strlen(p);
+	GString *o = g_string_sized_new((gsize)(end - p) + 8);
+
+	while (p < end) {
+		gunichar c = g_utf8_get_char_validated(p, end - p);
+		const char *next;
+
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			g_string_append_printf(o, "\\x%02X", (unsigned char)*p++);
+			continue;
+		}
+		next = g_utf8_next_char(p);
+		if (rules_char_hazard(c) == HAZARD_NONE)
+			g_string_append_len(o, p, next - p);
+		else if (c == '\n')
+			g_string_append(o, "\\n");
+		else if (c == '\r')
+			g_string_append(o, "\\r");
+		else if (c < 0x80)
+			g_string_append_printf(o, "\\x%02X", (unsigned)c);
+		else
+			g_string_append_printf(o, "\\u%04X", (unsigned)c);
+		p = next;
+	}
+	return g_string_free(o, FALSE);
 }

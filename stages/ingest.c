@@ -816,6 +816,7 @@ static int ingest_run(struct tte_ctx *ctx, int argc, char **argv)
 			ctx->cfg->timezone);
 		return TTE_EXIT_USAGE;
 	}
+	table_xlsx_set_max_inflated(ctx->cfg->max_xlsx_inflated_bytes);
 	/* Rows wait here while a file streams; only ids and statuses, no NIK. */
 	if (store_exec(ctx->db, "CREATE TEMP TABLE IF NOT EXISTS stage(applicant_id INTEGER,"
 		       " row_no INTEGER, state TEXT, user_status TEXT, serial TEXT, not_before TEXT,"

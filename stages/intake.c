@@ -197,9 +197,9 @@ static void check_row(struct intake *in, const struct table_row *t, struct row *
 		r->golongan = g_strstrip(g_strdup(v[F_GOLONGAN]));
 	if (!rules_name(v[F_NAME], &r->name, in->pl) && !r->name)
 		r->name = g_strdup("");
-	if (!rules_required(v[F_JABATAN], F_JABATAN, &r->jabatan, in->pl))
+	if (!rules_required(v[F_JABATAN], F_JABATAN, &r->jabatan, in->pl) && !r->jabatan)
 		r->jabatan = g_strdup("");
-	if (!rules_required(v[F_UNIT], F_UNIT, &r->unit, in->pl))
+	if (!rules_required(v[F_UNIT], F_UNIT, &r->unit, in->pl) && !r->unit)
 		r->unit = g_strdup("");
 	if (!rules_required(v[F_KTP], F_KTP, &r->ktp, in->pl))
 		r->ktp = g_strdup("");

@@ -355,11 +355,15 @@ static int read_file(void *arg, const struct inbox_file *f, char **why)
 	struct letter l = { 0 };
 	const struct pv_signature *sig;
 	char *json = NULL, *head = NULL, *jname, *jpath;
-	char *flag = NULL, *signed_rel = NULL;
+	char *flag = NULL, *signed_rel = NULL, *shown;
 	sqlite3_stmt *st;
 	int rc, ret = INBOX_READ_FAIL;
 
-	if (pdfverify_fd(n->vc, it->fd, it->name, &r))
+	/* The JSON names the file as the log and the workbook do. */
+	shown = fs_display_name(it->name);
+	rc = pdfverify_fd(n->vc, it->fd, shown, &r);
+	g_free(shown);
+	if (rc)
 		goto out;
 	if (strcmp(r->sha256, it->sha256)) {
 		/* Written to while we read it: leave it for the next run. */

@@ -269,6 +269,27 @@ static void test_bad(void **state)
 	g_free(p);
 }
 
+/* 64 sheet entries naming one member: the member is unpacked once, and
+ * all members together count against the workbook's cap. */
+static void test_shared_member(void **state)
+{
+	char *p = tmpfile_path("unit-xlsx-shared.xlsx");
+	gint64 t0;
+
+	(void)state;
+	xf_xlsx_shared_member(p, 64, 8LL << 20);
+	/* 64 reads of 8 MiB would pass 100 MiB; one read does not. */
+	table_xlsx_set_max_inflated(100LL << 20);
+	t0 = g_get_monotonic_time();
+	expect_bad(p, "buku kerja kosong");
+	assert_true(g_get_monotonic_time() - t0 < 20 * G_USEC_PER_SEC);
+	table_xlsx_set_max_inflated(4LL << 20);
+	expect_bad(p, "XLSX lebih dari 4 MiB setelah diekstrak");
+	table_xlsx_set_max_inflated(0);
+	unlink(p);
+	g_free(p);
+}
+
 /* A row callback's error stops the read with TABLE_ABORT. */
 static int abort_row(void *ud, const struct table_row *r)
 {
@@ -338,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_abort),
 		cmocka_unit_test(test_sniff),
+		cmocka_unit_test(test_shared_member),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
