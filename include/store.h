@@ -78,7 +78,8 @@ int store_step_done(sqlite3_stmt *st);
  *
  * Tests: TTE_TEST_FAULT=step:N in the environment makes the Nth step in
  * the process (through store_row, store_step_done or store_int) fail
- * with SQLITE_IOERR, as a failing disk would.
+ * with SQLITE_IOERR, as a failing disk would; only in builds with
+ * TTE_TEST_HOOKS (include/testhook.h).
  */
 int store_row(sqlite3_stmt *st);
 

@@ -13,6 +13,7 @@
 #include "dates.h"
 #include "fsutil.h"
 #include "log.h"
+#include "rules.h"
 #include "sheet.h"
 #include "tte.h"
 
@@ -47,18 +48,6 @@ static char *fit_cell(const char *text)
 		g_string_append(cut, SHEET_CUT_MARK);
 		return g_string_free(cut, FALSE);
 	}
-}
-
-int sheet_cell_text(lxw_worksheet *ws, uint32_t row, int col, const char *text, lxw_format *f)
-{
-	char *cut = fit_cell(text);
-	lxw_error err = worksheet_write_string(ws, row, (lxw_col_t)col, cut ? cut : text, f);
-
-	g_free(cut);
-	if (err != LXW_NO_ERROR)
-		return log_error("buku kerja: sel %u,%d tidak dapat ditulis: %s", row, col,
-				 lxw_strerror(err));
-	return 0;
 }
 
 int sheet_cell_number(lxw_worksheet *ws, uint32_t row, int col, double v, lxw_format *f)
@@ -154,7 +143,7 @@ static void new_part(struct sheet *s)
 	}
 	for (int c = 0; c < s->ncols; c++)
 		if (worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, s->cols[c].width, NULL) ||
-		    sheet_cell_text(s->ws, 0, c, s->cols[c].header, s->book->bold))
+		    book_text(s->book, s->ws, 0, c, s->cols[c].header, s->book->bold))
 			s->failed = true;
 	worksheet_freeze_panes(s->ws, 1, 0);
 	if (worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(n > 0 ? n : 1), (lxw_col_t)(s->ncols - 1)))
@@ -187,11 +176,44 @@ void sheet_row(struct sheet *s)
 	s->rows_left--;
 }
 
+int book_text(struct book *b, lxw_worksheet *ws, uint32_t row, int col, const char *text,
+	      lxw_format *f)
+{
+	char *shown = NULL, *masked = NULL, *cut;
+	lxw_error err;
+	int digits = 0;
+	bool plain = true;
+
+	if (!text || !*text)
+		return 0;
+	/* Most cells are short printable ASCII: no copy for them. */
+	for (const char *p = text; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		digits += g_ascii_isdigit(c);
+		if (c < 0x20 || c >= 0x7F)
+			plain = false;
+	}
+	if (!plain)
+		text = shown = fs_display_name(text);
+	if (b->mask_ids && digits >= 16)
+		text = masked = rules_mask_id_runs(text, true);
+	cut = fit_cell(text);
+	err = worksheet_write_string(ws, row, (lxw_col_t)col, cut ? cut : text, f);
+	g_free(cut);
+	g_free(masked);
+	g_free(shown);
+	if (err != LXW_NO_ERROR)
+		return log_error("buku kerja: sel %u,%d tidak dapat ditulis: %s", row, col,
+				 lxw_strerror(err));
+	return 0;
+}
+
 void sheet_text(struct sheet *s, int col, const char *text)
 {
-	if (s->failed || !text || !*text)
+	if (s->failed)
 		return;
-	if (sheet_cell_text(s->ws, s->row, col, text, NULL))
+	if (book_text(s->book, s->ws, s->row, col, text, NULL))
 		s->failed = true;
 }
 

@@ -269,13 +269,13 @@ sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql)
 
 /* TTE_TEST_FAULT=step:N makes the Nth step through the store fail as a
  * disk error would, so tests can prove that every caller fails its stage
- * instead of acting on half a result. */
+ * instead of acting on half a result. Test builds only (testhook.h). */
 static long fault_step(void)
 {
 	static long at = -1;
 
 	if (at < 0) {
-		const char *env = getenv("TTE_TEST_FAULT");
+		const char *env = tte_test_value("FAULT");
 
 		at = env && g_str_has_prefix(env, "step:") ? strtol(env + 5, NULL, 10) : 0;
 		if (at < 0)

@@ -49,7 +49,7 @@ struct report {
 /* Cells of Ringkasan's current row; a refused write fails the report. */
 static void put_text(struct report *r, int col, const char *s, lxw_format *f)
 {
-	if (s && sheet_cell_text(r->sum, r->srow, col, s, f))
+	if (book_text(&r->book, r->sum, r->srow, col, s, f))
 		r->failed = true;
 }
 
@@ -689,6 +689,7 @@ static int report_run(struct tte_ctx *ctx, int argc, char **argv)
 									 (gint64)ctx->now));
 	if (book_open(&r.book, ctx, path))
 		goto out;
+	r.book.mask_ids = true;		/* a NIK typed into any column stays masked */
 	/* Read everything in one snapshot, so the sheets agree with each other. */
 	if (store_exec(ctx->db, "BEGIN") || summary(&r) || summary_progress(&r) ||
 	    applicants_sheet(&r) || rejected_sheet(&r) || verify_sheet(&r) || history_sheet(&r) ||
