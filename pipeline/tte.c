@@ -607,7 +607,11 @@ static int cmd_accept(struct global *g, const struct cmd *c, int argc, char **ar
 	struct tte_ctx ctx = { 0 };
 	char *reason = NULL, *actor = verifier_name();
 	GOptionEntry entries[] = {
-		{ "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "alasan pengecualian", "TEXT" },
+		/* FILENAME, not STRING: GOption would convert a STRING from the
+		 * locale's charset, and under cron or sudo that is often "C",
+		 * which refuses "Pak Made — sudah dicek". The bytes are taken as
+		 * typed and must be UTF-8. */
+		{ "reason", 0, 0, G_OPTION_ARG_FILENAME, &reason, "alasan pengecualian", "TEXT" },
 		G_OPTION_ENTRY_NULL,
 	};
 	GOptionContext *oc = g_option_context_new("NIP --reason TEXT");
@@ -629,6 +633,10 @@ static int cmd_accept(struct global *g, const struct cmd *c, int argc, char **ar
 	}
 	if (argc != 2 || !reason || !*g_strstrip(reason)) {
 		fprintf(stderr, "pemakaian: tte accept NIP --reason \"alasan\"\n");
+		goto out0;
+	}
+	if (!g_utf8_validate(reason, -1, NULL)) {
+		fprintf(stderr, "tte accept: alasan harus teks UTF-8\n");
 		goto out0;
 	}
 	ctx.actor = actor;
