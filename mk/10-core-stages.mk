@@ -7,7 +7,8 @@ BENCHES += intake
 # What the mandated libraries alone cost on the same export (bench/floor.sh).
 TOOLS += floor
 floor_PKGS := xlsxwriter
-BENCHES += floor
+# Not in BENCHES: bench/intake.sh runs the floor beside tte; floor.sh
+# gives its breakdown (make bench BENCHES=floor).
 # The front command: help, version, stage lookup, the driver's signals,
 # root permissions, config lookup, --allow-future-date.
 TESTS += e2e_front
