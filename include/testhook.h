@@ -36,6 +36,8 @@ void tte_test_point(const char *step);
  *					between listing it and its lstat
  *	TTE_TEST_FAULT=step:N		the Nth database step of the process
  *					fails with SQLITE_IOERR (store.h)
+ *	TTE_TEST_SHEET_ROWS=N		a table sheet holds N data rows, not
+ *					Excel's 1,048,575 (sheet.h)
  *
  * The value of TTE_TEST_<NAME>, or NULL.
  */

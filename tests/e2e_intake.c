@@ -326,6 +326,68 @@ static void test_migrate_v3_raw_keys(void **state)
 	tu_root_free(root);
 }
 
+/* Rows of A (each a GPtrArray of cells) with C in any cell of the row. */
+static bool any_row_has(GPtrArray *a, const char *c)
+{
+	for (guint i = 0; i < a->len; i++) {
+		GPtrArray *row = g_ptr_array_index(a, i);
+
+		for (guint j = 0; j < row->len; j++)
+			if (strstr(g_ptr_array_index(row, j), c))
+				return true;
+	}
+	return false;
+}
+
+/* A table longer than a worksheet holds (Excel's limit, made 10 rows by
+ * the test hook) continues on "Pemohon (2)", ... with every row kept once,
+ * in order, and Ringkasan says so. */
+static void test_sheet_row_limit(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *a = tu_path(root, "inbox/forms/jawaban.csv");
+	long long apps, hist, seen = 0;
+	GPtrArray *p;
+
+	(void)state;
+	tu_gen_forms(a, "--rows 25 --seed 4");
+	g_setenv("TTE_TEST_SHEET_ROWS", "10", TRUE);
+	run_ok(root, DAY);
+	g_unsetenv("TTE_TEST_SHEET_ROWS");
+	apps = tu_sql_int(root, "SELECT count(*) FROM applicants");
+	hist = tu_sql_int(root, "SELECT count(*) FROM history");
+	assert_true(apps > 20 && apps <= 30);
+	for (long long part = 1; part <= 3; part++) {
+		char *name = part == 1 ? g_strdup("Pemohon") : g_strdup_printf("Pemohon (%lld)", part);
+
+		p = sheet(root, "20261124", name);
+		assert_string_equal(tu_cell(p, 0, 0), "No");
+		assert_true(p->len - 1 <= 10);
+		for (guint i = 1; i < p->len; i++)
+			assert_int_equal(g_ascii_strtoll(tu_cell(p, i, 0), NULL, 10), ++seen);
+		g_ptr_array_unref(p);
+		g_free(name);
+	}
+	assert_int_equal(seen, apps);
+	p = sheet(root, "20261124", "Riwayat (3)");
+	g_ptr_array_unref(p);
+	p = sheet(root, "20261124", "Ringkasan");
+	assert_true(any_row_has(p, "Lembar Pemohon berlanjut"));
+	assert_true(any_row_has(p, "lanjutannya di lembar Pemohon (2) sampai Pemohon (3)"));
+	assert_true(any_row_has(p, "Lembar Riwayat berlanjut"));
+	assert_false(any_row_has(p, "Lembar Verifikasi"));
+	g_ptr_array_unref(p);
+	assert_true(hist > 20);
+
+	/* the real limit: one sheet each */
+	run_ok(root, DAY);
+	p = sheet(root, "20261124", "Ringkasan");
+	assert_false(any_row_has(p, "berlanjut"));
+	g_ptr_array_unref(p);
+	g_free(a);
+	tu_root_free(root);
+}
+
 /* ---- the latest submission wins ---------------------------------------------------- */
 
 static void test_latest_wins(void **state)
@@ -1429,6 +1491,7 @@ int main(void)
 		cmocka_unit_test(test_samples),
 		cmocka_unit_test(test_redrop_and_cumulative),
 		cmocka_unit_test(test_known_rows),
+		cmocka_unit_test(test_sheet_row_limit),
 		cmocka_unit_test(test_migrate_v3_raw_keys),
 		cmocka_unit_test(test_latest_wins),
 		cmocka_unit_test(test_migrate_v1),
