@@ -775,9 +775,10 @@ out:
  * The stored raw keys are read once per file from their index into an
  * open-addressing table (linear probing, at most half full) whose home
  * slot is the key's top bits: the keys are uniform, so a lookup costs one
- * cache miss. Memory stays bounded: a table over half of [tte] cache_mb
- * is not built, and each row asks the index instead (slower, same
- * answer).
+ * cache miss. Memory stays bounded by [tte] cache_mb: the table is taken
+ * from SQLite's page cache (which shrinks by its size for the rest of the
+ * run), and a table that would need over half of it is not built: each
+ * row asks the index instead (slower, same answer).
  */
 static void raw_key(struct intake *in, const struct table_row *t, unsigned char *out)
 {
@@ -839,7 +840,9 @@ static unsigned char *known_alloc(size_t bytes)
 
 static int known_load(struct intake *in)
 {
-	size_t cap = (size_t)in->ctx->cfg->cache_mb * (1024 * 1024 / 2) / 32, n = 0, alloc = 0;
+	/* While loading: the keys (16 bytes) and the table (up to 64). */
+	size_t cache = (size_t)in->ctx->cfg->cache_mb << 20, cap = cache / 2 / 80;
+	size_t n = 0, alloc = 0;
 	unsigned char *keys = NULL;
 	sqlite3_stmt *st = store_prepare(in->ctx->db,
 		"SELECT raw_key FROM submissions INDEXED BY submissions_raw_key"
@@ -873,7 +876,15 @@ static int known_load(struct intake *in)
 			known_add(in, keys + 16 * i);
 	}
 	g_free(keys);
-	return rc < 0 ? -1 : 0;
+	if (rc < 0)
+		return -1;
+	{
+		char sql[64];
+		size_t table = in->known ? (size_t)16 << in->known_bits : 0;
+
+		snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%zu", (cache - table) >> 10);
+		return store_exec(in->ctx->db, sql);
+	}
 }
 
 /* 1 known, 0 not, -1 error. */
