@@ -205,6 +205,17 @@ static const char *const migrations[] = {
 	 * at intake. Truncation keeps every applicant matchable. */
 	"UPDATE applicants SET nik_hmac=substr(nik_hmac, 1, 32), data_hash=substr(data_hash, 1, 32);"
 	"UPDATE letters SET data_hash=substr(data_hash, 1, 32);",
+
+	/* 2 -> 3: what a letter's verification page shows, as the letter
+	 * said it (the applicant's row holds later corrections, tte.conf a
+	 * later recommender). NULL in letters written before: the publish
+	 * stage then takes the applicant's row and tte.conf. */
+	"ALTER TABLE letters ADD COLUMN page_instansi TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_rec_name TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_rec_position TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_name TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_unit TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_nip TEXT;",
 };
 
 static GHashTable *stmt_cache;	/* SQL text (static) -> prepared statement */

@@ -44,7 +44,7 @@ struct cmd {
 /* The nightly batch, in order. Each reads only what the ones before it
  * committed. */
 static const char *const run_order[] = {
-	"intake", "letters", "verify", "bundle", "ingest", "notices", "purge", "report", NULL,
+	"intake", "letters", "verify", "bundle", "ingest", "notices", "purge", "publish", "report", NULL,
 };
 
 static int cmd_init(struct global *g, const struct cmd *c, int argc, char **argv);
@@ -64,6 +64,7 @@ static const struct cmd commands[] = {
 	{ "purge", cmd_stage, "", "menghapus data pribadi pemohon yang sertifikatnya telah terbit" },
 	{ "verify", cmd_stage, "[--trust PATH] [--json] [FILE...]",
 	  "memeriksa PDF bertanda tangan: inbox/signed/, atau FILE... saat ini juga" },
+	{ "publish", cmd_stage, "", "menulis situs verifikasi surat (kode QR) outbox/web/" },
 	{ "report", cmd_stage, "", "menulis outbox/reports/laporan-YYYYMMDD.xlsx" },
 	{ "show", cmd_show, "NIP|NIK|EMAIL", "data, status, dan riwayat satu pemohon" },
 	{ "accept", cmd_accept, "NIP --reason TEXT",

@@ -317,12 +317,18 @@ static void test_migrate_v1(void **state)
 	g_free(h);
 	/* Back to what schema 1 stored: 64 digits, the first 32 the same. */
 	g_free(tu_sql(root, "UPDATE applicants SET nik_hmac=nik_hmac || 'ffffffffffffffffffffffffffffffff',"
-		      " data_hash=data_hash || 'ffffffffffffffffffffffffffffffff'; PRAGMA user_version=1"));
+		      " data_hash=data_hash || 'ffffffffffffffffffffffffffffffff';"
+		      " ALTER TABLE letters DROP COLUMN page_instansi;"
+		      " ALTER TABLE letters DROP COLUMN page_rec_name;"
+		      " ALTER TABLE letters DROP COLUMN page_rec_position;"
+		      " ALTER TABLE letters DROP COLUMN page_name;"
+		      " ALTER TABLE letters DROP COLUMN page_unit;"
+		      " ALTER TABLE letters DROP COLUMN page_nip; PRAGMA user_version=1"));
 	drop_rows(root, "b.csv",
 		  row("2026/11/12 9:00:00 AM GMT+8", "5108050101900001", "199001012015031001",
 		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/c"), NULL);
 	run_ok(root, DAY);
-	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 2);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 3);
 	h = tu_sql(root, "SELECT count(*) || '|' || length(nik_hmac) || '|' || length(data_hash) || '|'"
 		   " || golongan FROM applicants");
 	assert_string_equal(h, "1|32|32|III/c");
