@@ -52,6 +52,9 @@
 /* Files staged before they are flushed and renamed together: bounds the
  * temporaries on disk, not a tuning. */
 #define BATCH 4096
+/* Longer than any page can be (the fields are bounded by the letter's
+ * one page): what the comparison reads at most. */
+#define SCRATCH (256 * 1024)
 
 /* A page's state, in the words the page uses. The state is the letter's,
  * not the applicant's: it follows from the letter row alone. */
@@ -76,7 +79,9 @@ struct page {
 };
 
 struct staged {
-	char *tmp, *final;
+	char *tmp;		/* under outbox/.web-tmp */
+	char *final;		/* under outbox/web */
+	int files;		/* files it holds (2 for a new page's folder) */
 };
 
 struct site {
@@ -84,6 +89,8 @@ struct site {
 	char *web;		/* outbox/web, absolute */
 	char *tmpdir;		/* outbox/.web-tmp, absolute */
 	char *pages;		/* folder of the pages under web ("verifikasi") */
+	int web_fd, tmp_fd;
+	char *scratch;		/* reads of pages in place */
 	GHashTable *issuers;	/* "id|sha256" -> issuer DN of the signed copy */
 	GPtrArray *staged;	/* struct staged *, waiting for their rename */
 	unsigned seq;		/* temporary names */
@@ -359,83 +366,133 @@ static const char robots[] = "User-agent: *\nDisallow: /\n";
 
 /* ---- writing ------------------------------------------------------------------- */
 
-/* Does the file at PATH hold exactly BUF? */
-static bool same_bytes(const char *path, const GString *buf)
+/* Does REL under DFD hold exactly BUF? One open and one read: a file of
+ * another size reads short or long. When not, errno is ENOENT for a file
+ * that is not there (or the open's error), EEXIST for other bytes. */
+static bool same_bytes(int dfd, const char *rel, const GString *buf, char *scratch)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat sb;
-	char *have = NULL;
-	bool same = false;
+	int fd = openat(dfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	size_t got = 0;
+	bool same;
 
 	if (fd < 0)
-		return false;
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || (size_t)sb.st_size != buf->len)
-		goto out;
-	have = g_malloc(buf->len + 1);
-	while (got < buf->len) {
-		ssize_t n = read(fd, have + got, buf->len - got);
+		return false;	/* errno says why: ENOENT, not there */
+	for (;;) {
+		ssize_t n = read(fd, scratch + got, buf->len + 1 - got);
 
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
-			goto out;
+			break;
 		got += (size_t)n;
+		if (got > buf->len)
+			break;
 	}
-	same = !memcmp(have, buf->str, buf->len);
-out:
-	g_free(have);
 	close(fd);
+	same = got == buf->len && !memcmp(scratch, buf->str, buf->len);
+	errno = same ? 0 : EEXIST;
 	return same;
 }
 
-/* Write BUF to a temporary in the staging folder, to be renamed to FINAL
- * by flush_batch(). Unchanged files are left alone (bytes and mtime). */
-static int stage_file(struct site *S, const char *final, const GString *buf)
+/* Create REL under DFD holding BUF (not yet synced: flush_batch does). */
+static int write_at(struct site *S, const char *rel, const GString *buf)
 {
-	struct staged *st;
-	char name[32];
-	char *tmp;
 	const char *p = buf->str;
 	size_t left = buf->len;
-	int fd;
+	int fd = openat(S->tmp_fd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
 
-	if (same_bytes(final, buf)) {
-		S->unchanged++;
-		return 0;
-	}
-	g_snprintf(name, sizeof(name), "%u", S->seq++);
-	tmp = g_build_filename(S->tmpdir, name, NULL);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
-	if (fd < 0) {
-		log_error("tidak dapat membuat %s: %s", tmp, strerror(errno));
-		g_free(tmp);
-		return -1;
-	}
+	if (fd < 0)
+		return log_error("tidak dapat membuat outbox/.web-tmp/%s: %s", rel, strerror(errno));
 	while (left) {
 		ssize_t n = write(fd, p, left);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			log_error("gagal menulis %s: %s", tmp, strerror(errno));
+			log_error("gagal menulis outbox/.web-tmp/%s: %s", rel, strerror(errno));
 			close(fd);
-			unlink(tmp);
-			g_free(tmp);
 			return -1;
 		}
 		p += n;
 		left -= (size_t)n;
 	}
-	if (close(fd)) {
-		log_error("gagal menulis %s: %s", tmp, strerror(errno));
-		unlink(tmp);
+	if (close(fd))
+		return log_error("gagal menulis outbox/.web-tmp/%s: %s", rel, strerror(errno));
+	return 0;
+}
+
+static void stage(struct site *S, char *tmp, const char *final, int files)
+{
+	struct staged *st = g_new(struct staged, 1);
+
+	st->tmp = tmp;
+	st->final = g_strdup(final);
+	st->files = files;
+	g_ptr_array_add(S->staged, st);
+}
+
+/* FINAL (under outbox/web) is to hold BUF: unchanged files are left alone
+ * (bytes and mtime), others written to a temporary that flush_batch()
+ * renames. */
+static int stage_file(struct site *S, const char *final, const GString *buf)
+{
+	char *tmp;
+
+	if (same_bytes(S->web_fd, final, buf, S->scratch)) {
+		S->unchanged++;
+		return 0;
+	}
+	tmp = g_strdup_printf("%u", S->seq++);
+	if (write_at(S, tmp, buf)) {
+		unlinkat(S->tmp_fd, tmp, 0);
 		g_free(tmp);
 		return -1;
 	}
-	st = g_new(struct staged, 1);
-	st->tmp = tmp;
-	st->final = g_strdup(final);
-	g_ptr_array_add(S->staged, st);
+	stage(S, tmp, final, 1);
 	return 0;
+}
+
+/* A letter's page folder DIR (under outbox/web) with HTML and JSON. A new
+ * page is made whole in the staging folder and renamed in as a folder: one
+ * rename, and it appears with both files at once. */
+static int stage_page(struct site *S, const char *dir, const GString *html, const GString *json)
+{
+	struct stat sb;
+	char *tmp, *f;
+	int rc;
+
+	/* Most nights every page is there and unchanged: ask the file first,
+	 * the folder only when the file is missing. */
+	f = g_strconcat(dir, "/index.html", NULL);
+	rc = same_bytes(S->web_fd, f, html, S->scratch) ? 0 : errno;
+	if (rc != ENOENT || fstatat(S->web_fd, dir, &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    errno != ENOENT) {
+		rc = rc ? stage_file(S, f, html) : (S->unchanged++, 0);
+		g_free(f);
+		if (rc)
+			return -1;
+		f = g_strconcat(dir, "/index.json", NULL);
+		rc = stage_file(S, f, json);
+		g_free(f);
+		return rc;
+	}
+	g_free(f);
+	tmp = g_strdup_printf("%u", S->seq++);
+	if (mkdirat(S->tmp_fd, tmp, 0777)) {
+		log_error("tidak dapat membuat outbox/.web-tmp/%s: %s", tmp, strerror(errno));
+		g_free(tmp);
+		return -1;
+	}
+	stage(S, tmp, dir, 2);
+	f = g_strconcat(tmp, "/index.html", NULL);
+	rc = write_at(S, f, html);
+	g_free(f);
+	if (rc)
+		return -1;
+	f = g_strconcat(tmp, "/index.json", NULL);
+	rc = write_at(S, f, json);
+	g_free(f);
+	return rc;
 }
 
 static void staged_free(gpointer p)
@@ -447,18 +504,30 @@ static void staged_free(gpointer p)
 	g_free(st);
 }
 
-/* Flush everything written to the file system holding DIR to disk. */
-static int sync_fs(const char *dir)
+/* Remove NAME under DFD: a file, or a staged page folder and its files. */
+static int remove_entry(int dfd, const char *name)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
+	DIR *d;
+	struct dirent *e;
+	int fd;
 
+	if (!unlinkat(dfd, name, 0) || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR)
+		return -1;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return log_error("tidak dapat membuka %s: %s", dir, strerror(errno));
-	if (syncfs(fd))
-		rc = log_error("syncfs %s: %s", dir, strerror(errno));
-	close(fd);
-	return rc;
+		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	return unlinkat(dfd, name, AT_REMOVEDIR);
 }
 
 /* The staged files on disk, then in place. */
@@ -466,36 +535,46 @@ static int flush_batch(struct site *S)
 {
 	if (!S->staged->len)
 		return 0;
-	if (sync_fs(S->tmpdir))
-		return -1;
+	if (syncfs(S->tmp_fd))
+		return log_error("syncfs outbox/.web-tmp: %s", strerror(errno));
 	for (guint i = 0; i < S->staged->len; i++) {
 		struct staged *st = S->staged->pdata[i];
 
-		if (rename(st->tmp, st->final))
-			return log_error("tidak dapat menempatkan %s: %s", st->final,
+		if (renameat(S->tmp_fd, st->tmp, S->web_fd, st->final))
+			return log_error("tidak dapat menempatkan outbox/web/%s: %s", st->final,
 					 strerror(errno));
-		S->written++;
+		S->written += st->files;
+		st->files = 0;		/* placed: nothing left to clean up */
 	}
 	g_ptr_array_set_size(S->staged, 0);
 	return 0;
 }
 
-/* Empty the staging folder (a killed run's temporaries). */
-static int clean_tmpdir(struct site *S)
+/* Open the folders, and empty the staging folder (a killed run's
+ * temporaries). */
+static int open_dirs(struct site *S)
 {
 	DIR *d;
 	struct dirent *e;
-	int rc = 0;
+	char *pages = g_build_filename(S->web, S->pages, NULL);
+	int rc = fs_mkdir_p(pages, 0777);
 
-	if (fs_mkdir_p(S->tmpdir, 0777))
+	g_free(pages);
+	if (rc || fs_mkdir_p(S->tmpdir, 0777))
 		return -1;
+	S->web_fd = open(S->web, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (S->web_fd < 0)
+		return log_error("tidak dapat membuka %s: %s", S->web, strerror(errno));
+	S->tmp_fd = open(S->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (S->tmp_fd < 0)
+		return log_error("tidak dapat membuka %s: %s", S->tmpdir, strerror(errno));
 	d = opendir(S->tmpdir);
 	if (!d)
 		return log_error("tidak dapat membuka %s: %s", S->tmpdir, strerror(errno));
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (unlinkat(dirfd(d), e->d_name, 0) && errno != ENOENT) {
+		if (remove_entry(dirfd(d), e->d_name)) {
 			rc = log_error("tidak dapat menghapus %s/%s: %s", S->tmpdir, e->d_name,
 				       strerror(errno));
 			break;
@@ -579,7 +658,7 @@ static int publish_letters(struct site *S)
 			.instansi = col(st, 8), .rec_name = col(st, 9), .rec_position = col(st, 10),
 			.name = col(st, 11), .unit = col(st, 12), .nip = col(st, 13),
 		};
-		char *nip, *dir, *path, *key;
+		char *nip, *dir, *key;
 		int r;
 
 		if (!id_ok(p.id)) {
@@ -597,18 +676,12 @@ static int publish_letters(struct site *S)
 		page_html(html, &p, nip);
 		page_json(json, &p, nip);
 		g_free(nip);
-		dir = g_build_filename(S->web, S->pages, p.id, NULL);
-		r = fs_mkdir_p(dir, 0777);
-		if (!r) {
-			path = g_build_filename(dir, "index.html", NULL);
-			r = stage_file(S, path, html);
-			g_free(path);
+		if (html->len >= SCRATCH || json->len >= SCRATCH) {
+			log_warn("halaman surat %s terlalu panjang; dilewati", p.id);
+			continue;
 		}
-		if (!r) {
-			path = g_build_filename(dir, "index.json", NULL);
-			r = stage_file(S, path, json);
-			g_free(path);
-		}
+		dir = *S->pages ? g_strconcat(S->pages, "/", p.id, NULL) : g_strdup(p.id);
+		r = stage_page(S, dir, html, json);
 		g_free(dir);
 		if (r || (S->staged->len >= BATCH && flush_batch(S)))
 			goto out;
@@ -645,7 +718,6 @@ static int publish_run(struct tte_ctx *ctx, int argc, char **argv)
 	struct site S = { .ctx = ctx };
 	gint64 t0 = g_get_monotonic_time();
 	GString *buf = g_string_new(NULL);
-	char *path;
 	double secs;
 	int rc = TTE_EXIT_FAIL;
 
@@ -660,31 +732,27 @@ static int publish_run(struct tte_ctx *ctx, int argc, char **argv)
 	S.pages = pages_folder(ctx->cfg->verify_base_url);
 	S.issuers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	S.staged = g_ptr_array_new_with_free_func(staged_free);
-	if (fs_mkdir_p(S.web, 0777) || clean_tmpdir(&S) || load_issuers(&S))
+	S.web_fd = S.tmp_fd = -1;
+	S.scratch = g_malloc(SCRATCH + 1);
+	if (open_dirs(&S) || load_issuers(&S))
 		goto out;
 
 	g_string_assign(buf, robots);
-	path = g_build_filename(S.web, "robots.txt", NULL);
-	if (stage_file(&S, path, buf)) {
-		g_free(path);
+	if (stage_file(&S, "robots.txt", buf))
 		goto out;
-	}
-	g_free(path);
 	g_string_assign(buf, head);
 	g_string_append(buf, style);
 	g_string_append(buf, page_404);
-	path = g_build_filename(S.web, "404.html", NULL);
-	if (stage_file(&S, path, buf)) {
-		g_free(path);
+	if (stage_file(&S, "404.html", buf))
 		goto out;
-	}
-	g_free(path);
 
 	if (publish_letters(&S) || flush_batch(&S))
 		goto out;
 	/* The renames themselves, durable. */
-	if (S.written && sync_fs(S.web))
+	if (S.written && syncfs(S.web_fd)) {
+		log_error("syncfs %s: %s", S.web, strerror(errno));
 		goto out;
+	}
 	secs = (double)(g_get_monotonic_time() - t0) / 1e6;
 	log_info("publish: %ld letters, %ld files written, %ld unchanged; %.3f s (%.0f pages/s)",
 		 S.letters, S.written, S.unchanged, secs, secs > 0 ? (double)S.letters / secs : 0.0);
@@ -694,8 +762,12 @@ static int publish_run(struct tte_ctx *ctx, int argc, char **argv)
 	rc = TTE_EXIT_OK;
 out:
 	if (rc != TTE_EXIT_OK) {
-		for (guint i = 0; i < S.staged->len; i++)
-			unlink(((struct staged *)S.staged->pdata[i])->tmp);
+		for (guint i = 0; i < S.staged->len; i++) {
+			struct staged *st = S.staged->pdata[i];
+
+			if (st->files > 0)
+				remove_entry(S.tmp_fd, st->tmp);
+		}
 		log_error("situs verifikasi outbox/web/ tidak diperbarui seluruhnya; halaman yang "
 			  "ada tetap utuh");
 	}
@@ -707,6 +779,11 @@ out:
 	g_free(S.web);
 	g_free(S.tmpdir);
 	g_free(S.pages);
+	g_free(S.scratch);
+	if (S.web_fd >= 0)
+		close(S.web_fd);
+	if (S.tmp_fd >= 0)
+		close(S.tmp_fd);
 	return rc;
 }
 

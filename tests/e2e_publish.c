@@ -517,8 +517,14 @@ static void test_read_only(void **state)
 	assert_int_equal(tu_sh(&out, "find '%s/outbox' -name '.*' | wc -l", root), 0);
 	assert_int_equal(g_ascii_strtoll(out, NULL, 10), 0);
 	g_free(out);
+	/* A killed run's temporaries go with the next run. */
+	assert_int_equal(tu_sh(NULL, "cd '%s/outbox' && mkdir -p .web-tmp/7 && echo x >.web-tmp/7/index.html"
+			       " && echo y >.web-tmp/9", root), 0);
 	run(root, "2026-11-25", "publish");
 	assert_state(root, id, "digantikan");
+	assert_int_equal(tu_sh(&out, "find '%s/outbox' -name '.*' | wc -l", root), 0);
+	assert_int_equal(g_ascii_strtoll(out, NULL, 10), 0);
+	g_free(out);
 	g_free(before);
 	g_free(after);
 	g_free(id);
