@@ -14,10 +14,16 @@
 # program per stage, run by `tte run` in order). Modules add themselves
 # through mk/*.mk fragments; see mk/README.
 
-VERSION := 0.9.0
-
 SHELL := /bin/bash
 CC ?= cc
+
+# The version, from here only: `tte --version` prints it, with the
+# `git describe` of the checkout appended when built from a git tree.
+VERSION := 0.9.0
+GIT_DESCRIBE := $(shell [ "$$(git -C '$(CURDIR)' rev-parse --show-toplevel 2>/dev/null)" = '$(CURDIR)' ] \
+	&& git -C '$(CURDIR)' describe --always --dirty 2>/dev/null)
+TTE_VERSION := $(VERSION)$(if $(GIT_DESCRIBE), (git $(GIT_DESCRIBE)))
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 PKG_CONFIG ?= pkg-config
 
 ifeq ($(SAN),1)
