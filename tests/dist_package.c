@@ -58,20 +58,6 @@ static void assert_stat(const char *path, const char *want)
 	g_free(out);
 }
 
-/*
- * Installed trees need the front command that finds its stages beside
- * itself (<bindir>/../libexec/tte) and reads /etc/tte/tte.conf; a tte
- * without --version predates both, and these tests cannot run on it.
- */
-static void need_installable_tte(void)
-{
-	if (tu_sh(NULL, "'%s' --version >/dev/null 2>&1", tu_bin())) {
-		print_message("SKIPPED: this tte has no --version, so no stage lookup in"
-			      " ../libexec/tte nor /etc/tte/tte.conf (front-command branch)\n");
-		skip();
-	}
-}
-
 static void cleanup(void)
 {
 	if (installed())
@@ -86,7 +72,6 @@ static void test_package(void **state)
 	int lock;
 
 	(void)state;
-	need_installable_tte();
 	if (geteuid() != 0) {
 		print_message("SKIPPED dist_package: installing a package needs root\n");
 		skip();
@@ -180,7 +165,6 @@ static void test_install(void **state)
 	char *dest, *out = NULL, *root;
 
 	(void)state;
-	need_installable_tte();
 	dest = g_dir_make_tmp("tte-install-XXXXXX", NULL);
 	if (tu_sh(&out, "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory install"
 		  " DESTDIR='%s' 2>&1", dest))
