@@ -49,6 +49,9 @@ struct tte_config {
 	/* [bundle] */
 	bool require_signed_letters;
 
+	/* [ingest] */
+	long long max_xlsx_inflated_bytes;	/* a workbook unpacking to more is quarantined */
+
 	/* [notices] */
 	int remind_days;
 

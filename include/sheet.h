@@ -25,6 +25,7 @@ struct book {
 	char *path;		/* final path */
 	char *tmp;		/* temporary path being written */
 	lxw_format *bold, *title, *date, *datetime, *wrap, *num;
+	bool mask_ids;		/* runs of 16+ digits masked in text cells (NIPs kept) */
 };
 
 /* A column of a table sheet. */
@@ -63,7 +64,17 @@ void sheet_begin(struct sheet *s, struct book *b, const char *name, const struct
 /* Start the next data row (rolling over to a new worksheet when full). */
 void sheet_row(struct sheet *s);
 
-/* Cells of the current row. NULL or "" text writes nothing. */
+/*
+ * Write TEXT (NULL or "": nothing) at ROW, COL of WS in B with format F
+ * (may be NULL), fit for display (fs_display_name: valid UTF-8, control
+ * characters escaped, so the sheet's XML stays well-formed) and, when
+ * B->mask_ids, with every run of 16 or more digits masked
+ * (rules_mask_id_runs). Every text cell of a tte workbook goes through it.
+ */
+void book_text(struct book *b, lxw_worksheet *ws, uint32_t row, int col, const char *text,
+	       lxw_format *f);
+
+/* Cells of the current row (book_text). NULL or "" text writes nothing. */
 void sheet_text(struct sheet *s, int col, const char *text);
 void sheet_int(struct sheet *s, int col, long long v);
 /* A UTC "YYYY-MM-DDTHH:MM:SSZ" shown as local date-time with OFFSET

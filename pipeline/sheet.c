@@ -13,6 +13,7 @@
 #include "dates.h"
 #include "fsutil.h"
 #include "log.h"
+#include "rules.h"
 #include "sheet.h"
 #include "tte.h"
 
@@ -170,11 +171,37 @@ void sheet_row(struct sheet *s)
 	s->rows_left--;
 }
 
+void book_text(struct book *b, lxw_worksheet *ws, uint32_t row, int col, const char *text,
+	       lxw_format *f)
+{
+	char *shown = NULL, *masked = NULL;
+	int digits = 0;
+	bool plain = true;
+
+	if (!text || !*text)
+		return;
+	/* Most cells are short printable ASCII: no copy for them. */
+	for (const char *p = text; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		digits += g_ascii_isdigit(c);
+		if (c < 0x20 || c >= 0x7F)
+			plain = false;
+	}
+	if (!plain)
+		text = shown = fs_display_name(text);
+	if (b->mask_ids && digits >= 16)
+		text = masked = rules_mask_id_runs(text, true);
+	worksheet_write_string(ws, row, (lxw_col_t)col, text, f);
+	g_free(masked);
+	g_free(shown);
+}
+
 void sheet_text(struct sheet *s, int col, const char *text)
 {
-	if (s->failed || !text || !*text)
+	if (s->failed)
 		return;
-	worksheet_write_string(s->ws, s->row, (lxw_col_t)col, text, NULL);
+	book_text(s->book, s->ws, s->row, col, text, NULL);
 }
 
 void sheet_int(struct sheet *s, int col, long long v)

@@ -225,6 +225,8 @@ struct ingest {
 	long long input_id;
 	char *created;			/* XLSX creation time as written */
 	struct counts c;
+	struct counts total;		/* of the committed files */
+	gint64 t0;			/* when the file's reading began */
 	gint64 t_last;
 };
 
@@ -651,12 +653,14 @@ static GDateTime *name_time(const char *name, GTimeZone *tz)
 static const char *export_time(struct ingest *in, const struct inbox_item *it, char out[21])
 {
 	GDateTime *limit, *t;
-	GDateTime *end_of_today;
-	int y, m, d;
+	GDateTime *end_of_today = NULL;
+	GDate today;
 	const char *how = NULL;
 
-	sscanf(in->ctx->today, "%d-%d-%d", &y, &m, &d);
-	end_of_today = g_date_time_new(in->tz, y, m, d, 23, 59, 59);
+	if (!date_parse_iso(in->ctx->today, &today))
+		end_of_today = g_date_time_new(in->tz, g_date_get_year(&today),
+					       g_date_get_month(&today), g_date_get_day(&today),
+					       23, 59, 59);
 	limit = g_date_time_new_from_unix_utc(in->ctx->now);
 	if (end_of_today && g_date_time_compare(end_of_today, limit) > 0) {
 		g_date_time_unref(limit);
@@ -702,111 +706,104 @@ static bool has_suffix_ci(const char *s, const char *suffix)
 	return n >= m && !g_ascii_strcasecmp(s + n - m, suffix);
 }
 
-static bool is_zip(int fd)
+/* A zip (XLSX) or an old Excel file, by its first bytes: the XLSX reader
+ * reads the one and describes the other. */
+static bool is_workbook(int fd)
 {
 	unsigned char h[8];
 	ssize_t n = pread(fd, h, sizeof(h), 0);
+	enum table_sniff kind = table_sniff(h, n > 0 ? (size_t)n : 0);
 
-	return (n >= 4 && !memcmp(h, "PK\x03\x04", 4)) ||
-	       (n >= 8 && !memcmp(h, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8));
+	return kind == TABLE_SNIFF_ZIP || kind == TABLE_SNIFF_OLE2;
 }
 
-/* 0 done or quarantined; -1 stage failure. */
-static int take_file(struct ingest *in, struct inbox_item *it, struct counts *total)
+/* The inbox skeleton's read callback (inbox.h): one export, in its
+ * transaction. */
+static int read_file(void *arg, const struct inbox_file *f, char **why)
 {
+	struct ingest *in = arg;
+	struct inbox_item *it = f->item;
 	sqlite3 *db = in->ctx->db;
-	char *why = NULL;
 	char when[21] = "";
 	const char *how;
 	bool xlsx;
-	int rc, ret = -1;
-	gint64 t0 = g_get_monotonic_time();
+	int rc;
 	sqlite3_stmt *st;
 
-	rc = inbox_take(in->ctx, "status", it);
-	if (rc <= 0) {
-		ret = rc;
-		goto out;
-	}
-
+	in->t0 = g_get_monotonic_time();
 	memset(&in->c, 0, sizeof(in->c));
 	g_free(in->created);
 	in->created = NULL;
 	in->file = it->name;
-	if (store_begin(db))
-		goto out;
-	in->input_id = inbox_record(in->ctx, "status", it);
-	if (!in->input_id || store_exec(db, "DELETE FROM temp.stage"))
-		goto fail;
+	in->input_id = f->input_id;
+	if (store_exec(db, "DELETE FROM temp.stage"))
+		return INBOX_READ_FAIL;
 
-	xlsx = is_zip(it->fd);
+	xlsx = is_workbook(it->fd);
 	if (xlsx != has_suffix_ci(it->name, ".xlsx"))
 		log_info("status/%s: read as %s by its content", it->name, xlsx ? "XLSX" : "CSV");
-	rc = xlsx ? table_read_xlsx(it->fd, status_cols, C_COUNT, on_header, on_row, in, &why)
-		  : table_read_csv(it->fd, status_cols, C_COUNT, on_header, on_row, in, &why);
+	rc = xlsx ? table_read_xlsx(it->fd, status_cols, C_COUNT, on_header, on_row, in, why)
+		  : table_read_csv(it->fd, status_cols, C_COUNT, on_header, on_row, in, why);
 	log_tty("\r");
-	if (rc == TABLE_BAD) {
-		store_rollback(db);
-		ret = inbox_quarantine(in->ctx, "status", it, why);
-		goto out;
-	}
+	if (rc == TABLE_BAD)
+		return INBOX_READ_BAD;
 	if (rc)
-		goto fail;
+		return INBOX_READ_FAIL;
 	how = export_time(in, it, when);
 	log_info("status/%s: export time %s (from the %s); read in %.3f s", it->name, when, how,
-		 (double)(g_get_monotonic_time() - t0) / 1e6);
+		 (double)(g_get_monotonic_time() - in->t0) / 1e6);
 	if (apply_staged(in, when))
-		goto fail;
+		return INBOX_READ_FAIL;
 	st = store_stmt(db, "INSERT OR IGNORE INTO input_applicants(input_id, applicant_id)"
 			" SELECT DISTINCT ?, applicant_id FROM temp.stage");
 	if (!st)
-		goto fail;
+		return INBOX_READ_FAIL;
 	sqlite3_bind_int64(st, 1, in->input_id);
 	if (store_step_done(st))
-		goto fail;
+		return INBOX_READ_FAIL;
 	st = store_stmt(db, "UPDATE inputs SET rows=?, new_rows=?, rejected_rows=?, export_time=?"
 			" WHERE id=?");
 	if (!st)
-		goto fail;
+		return INBOX_READ_FAIL;
 	sqlite3_bind_int64(st, 1, in->c.rows);
 	sqlite3_bind_int64(st, 2, in->c.changed);
 	sqlite3_bind_int64(st, 3, in->c.unmatched + in->c.unknown);
 	store_bind_text(st, 4, when);
 	sqlite3_bind_int64(st, 5, in->input_id);
-	if (store_step_done(st) || store_exec(db, "DELETE FROM temp.stage") || store_commit(db))
-		goto fail;
-	/* Committed: from here the file is only moved. */
-	if (inbox_retire(in->ctx, "status", it, in->input_id))
-		goto out;
+	if (store_step_done(st) || store_exec(db, "DELETE FROM temp.stage"))
+		return INBOX_READ_FAIL;
+	return INBOX_READ_OK;
+}
+
+/* After the commit: the file's summary and the night's totals. */
+static void file_done(void *arg, const struct inbox_file *f)
+{
+	struct ingest *in = arg;
+	const char *name = f->item->name;
+
 	log_info("status/%s: %ld rows, %ld matched, %ld changed, %ld unchanged, %ld older than"
 		 " what is known, %ld duplicate, %ld not yet sent, %ld unmatched, %ld unknown"
-		 " status; %.3f s", it->name, in->c.rows, in->c.matched, in->c.changed, in->c.same,
+		 " status; %.3f s", name, in->c.rows, in->c.matched, in->c.changed, in->c.same,
 		 in->c.stale, in->c.dup, in->c.waiting, in->c.unmatched, in->c.unknown,
-		 (double)(g_get_monotonic_time() - t0) / 1e6);
+		 (double)(g_get_monotonic_time() - in->t0) / 1e6);
 	log_tty("  %s: %ld baris, %ld pemohon berubah status, %ld tidak cocok, %ld status tidak "
-		"dikenal%s\n", it->name, in->c.rows, in->c.changed, in->c.unmatched, in->c.unknown,
+		"dikenal%s\n", name, in->c.rows, in->c.changed, in->c.unmatched, in->c.unknown,
 		in->c.stale ? " (sebagian lebih lama dari ekspor yang sudah diproses)" : "");
-	total->rows += in->c.rows;
-	total->changed += in->c.changed;
-	total->unmatched += in->c.unmatched;
-	total->unknown += in->c.unknown;
-	ret = 0;
-	goto out;
-fail:
-	store_rollback(db);
-out:
-	g_free(why);
-	return ret;
+	in->total.rows += in->c.rows;
+	in->total.changed += in->c.changed;
+	in->total.unmatched += in->c.unmatched;
+	in->total.unknown += in->c.unknown;
 }
 
 static int ingest_run(struct tte_ctx *ctx, int argc, char **argv)
 {
 	static const char *const exts[] = { ".csv", ".xlsx", NULL };
 	struct ingest in = { .ctx = ctx };
-	struct counts total = { 0 };
+	const struct inbox_stage stage = { .kind = "status", .exts = exts, .read = read_file,
+					   .done = file_done, .arg = &in };
+	struct inbox_counts n = { 0 };
 	GPtrArray *items = NULL;
 	int waiting, rc = TTE_EXIT_FAIL;
-	long files = 0;
 
 	(void)argv;
 	if (argc > 0) {
@@ -819,6 +816,7 @@ static int ingest_run(struct tte_ctx *ctx, int argc, char **argv)
 			ctx->cfg->timezone);
 		return TTE_EXIT_USAGE;
 	}
+	table_xlsx_set_max_inflated(ctx->cfg->max_xlsx_inflated_bytes);
 	/* Rows wait here while a file streams; only ids and statuses, no NIK. */
 	if (store_exec(ctx->db, "CREATE TEMP TABLE IF NOT EXISTS stage(applicant_id INTEGER,"
 		       " row_no INTEGER, state TEXT, user_status TEXT, serial TEXT, not_before TEXT,"
@@ -827,14 +825,11 @@ static int ingest_run(struct tte_ctx *ctx, int argc, char **argv)
 	items = inbox_scan(ctx, "status", exts, &waiting);
 	if (!items)
 		goto out;
-	for (guint i = 0; i < items->len; i++) {
-		if (take_file(&in, g_ptr_array_index(items, i), &total))
-			goto out;
-		files++;
-	}
+	if (inbox_process(ctx, &stage, items, &n))
+		goto out;
 	log_info("ingest: %ld file(s), %ld rows, %ld applicants changed, %ld unmatched, %ld unknown"
-		 " status; %d waiting", files, total.rows, total.changed, total.unmatched,
-		 total.unknown, waiting);
+		 " status; %d waiting", n.files, in.total.rows, in.total.changed, in.total.unmatched,
+		 in.total.unknown, waiting);
 	if (waiting)
 		log_tty("  %d berkas masih disalin (baru berubah); diproses pada run berikutnya\n",
 			waiting);

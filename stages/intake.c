@@ -102,6 +102,8 @@ struct intake {
 	bool day_first;
 	bool email_from_form;		/* no Email Undiksha column: use Email Address */
 	struct counts c;
+	struct counts total;		/* of the committed files */
+	gint64 t0;			/* when the file's reading began */
 	gint64 t_last;
 };
 
@@ -195,9 +197,9 @@ static void check_row(struct intake *in, const struct table_row *t, struct row *
 		r->golongan = g_strstrip(g_strdup(v[F_GOLONGAN]));
 	if (!rules_name(v[F_NAME], &r->name, in->pl) && !r->name)
 		r->name = g_strdup("");
-	if (!rules_required(v[F_JABATAN], F_JABATAN, &r->jabatan, in->pl))
+	if (!rules_required(v[F_JABATAN], F_JABATAN, &r->jabatan, in->pl) && !r->jabatan)
 		r->jabatan = g_strdup("");
-	if (!rules_required(v[F_UNIT], F_UNIT, &r->unit, in->pl))
+	if (!rules_required(v[F_UNIT], F_UNIT, &r->unit, in->pl) && !r->unit)
 		r->unit = g_strdup("");
 	if (!rules_required(v[F_KTP], F_KTP, &r->ktp, in->pl))
 		r->ktp = g_strdup("");
@@ -858,82 +860,66 @@ static void reset_file(struct intake *in)
 	memset(&in->c, 0, sizeof(in->c));
 }
 
-/* 0 done or quarantined; -1 stage failure. */
-static int take_file(struct intake *in, struct inbox_item *it, struct counts *total)
+/* The inbox skeleton's read callback (inbox.h): one export, in its
+ * transaction. */
+static int read_file(void *arg, const struct inbox_file *f, char **why)
 {
+	struct intake *in = arg;
 	sqlite3 *db = in->ctx->db;
-	char *why = NULL;
-	int rc, ret = -1;
-	gint64 t0 = g_get_monotonic_time();
 	sqlite3_stmt *st;
+	int rc;
 
-	rc = inbox_take(in->ctx, "forms", it);
-	if (rc <= 0) {
-		ret = rc;
-		goto out;
-	}
-
+	in->t0 = g_get_monotonic_time();
 	reset_file(in);
-	in->file = it->name;
-	if (store_begin(db))
-		goto out;
-	in->input_id = inbox_record(in->ctx, "forms", it);
-	if (!in->input_id)
-		goto fail;
+	in->file = f->item->name;
+	in->input_id = f->input_id;
 	in->next_applicant = store_scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM applicants", 1);
 	in->next_submission = store_scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM submissions", 1);
 
-	rc = table_read_csv(it->fd, form_cols, F_COUNT, on_header, on_row, in, &why);
+	rc = table_read_csv(f->item->fd, form_cols, F_COUNT, on_header, on_row, in, why);
 	log_tty("\r");
-	if (rc == TABLE_BAD) {
-		store_rollback(db);
-		ret = inbox_quarantine(in->ctx, "forms", it, why);
-		goto out;
-	}
+	if (rc == TABLE_BAD)
+		return INBOX_READ_BAD;
 	if (rc)
-		goto fail;
+		return INBOX_READ_FAIL;
 	st = store_stmt(db, "UPDATE inputs SET rows=?, new_rows=?, rejected_rows=? WHERE id=?");
 	if (!st)
-		goto fail;
+		return INBOX_READ_FAIL;
 	sqlite3_bind_int64(st, 1, in->c.rows);
 	sqlite3_bind_int64(st, 2, in->c.fresh);
 	sqlite3_bind_int64(st, 3, in->c.rejected);
 	sqlite3_bind_int64(st, 4, in->input_id);
-	if (store_step_done(st) || store_commit(db))
-		goto fail;
-	/* Committed: from here the file is only moved. If the move fails the
-	 * next run finds it by its hash and moves it then; the data is in. */
-	if (inbox_retire(in->ctx, "forms", it, in->input_id))
-		log_warn("forms/%s sudah diproses tetapi belum dapat dipindahkan dari inbox; "
-			 "run berikutnya memindahkannya", it->name);
+	return store_step_done(st) ? INBOX_READ_FAIL : INBOX_READ_OK;
+}
+
+/* After the commit: the file's summary and the night's totals. */
+static void file_done(void *arg, const struct inbox_file *f)
+{
+	struct intake *in = arg;
+	const char *name = f->item->name;
+
 	log_info("forms/%s: %ld rows, %ld new, %ld duplicate, %ld valid, %ld rejected, %ld late;"
 		 " %ld new applicants, %ld updated; %ld of purged applicants ignored; %.3f s",
-		 it->name, in->c.rows, in->c.fresh, in->c.dup, in->c.valid, in->c.rejected,
+		 name, in->c.rows, in->c.fresh, in->c.dup, in->c.valid, in->c.rejected,
 		 in->c.late, in->c.applicants_new, in->c.applicants_changed, in->c.purged,
-		 (double)(g_get_monotonic_time() - t0) / 1e6);
-	log_tty("  %s: %ld baris (%ld baru, %ld sudah ada), %ld valid, %ld ditolak\n", it->name,
+		 (double)(g_get_monotonic_time() - in->t0) / 1e6);
+	log_tty("  %s: %ld baris (%ld baru, %ld sudah ada), %ld valid, %ld ditolak\n", name,
 		in->c.rows, in->c.fresh, in->c.dup, in->c.valid, in->c.rejected);
-	total->rows += in->c.rows;
-	total->fresh += in->c.fresh;
-	total->valid += in->c.valid;
-	total->rejected += in->c.rejected;
-	ret = 0;
-	goto out;
-fail:
-	store_rollback(db);
-out:
-	g_free(why);
-	return ret;
+	in->total.rows += in->c.rows;
+	in->total.fresh += in->c.fresh;
+	in->total.valid += in->c.valid;
+	in->total.rejected += in->c.rejected;
 }
 
 static int intake_run(struct tte_ctx *ctx, int argc, char **argv)
 {
 	static const char *const exts[] = { ".csv", NULL };
 	struct intake in = { .ctx = ctx };
-	struct counts total = { 0 };
+	const struct inbox_stage stage = { .kind = "forms", .exts = exts, .read = read_file,
+					   .done = file_done, .arg = &in };
+	struct inbox_counts n = { 0 };
 	GPtrArray *items;
 	int waiting, rc = TTE_EXIT_FAIL;
-	long files = 0;
 
 	(void)argv;
 	if (argc > 0) {
@@ -959,16 +945,14 @@ static int intake_run(struct tte_ctx *ctx, int argc, char **argv)
 	items = inbox_scan(ctx, "forms", exts, &waiting);
 	if (!items)
 		goto out;
-	for (guint i = 0; i < items->len; i++) {
-		if (take_file(&in, g_ptr_array_index(items, i), &total)) {
-			g_ptr_array_free(items, TRUE);
-			goto out;
-		}
-		files++;
+	if (inbox_process(ctx, &stage, items, &n)) {
+		g_ptr_array_free(items, TRUE);
+		goto out;
 	}
 	g_ptr_array_free(items, TRUE);
 	log_info("intake: %ld file(s), %ld rows, %ld new, %ld valid, %ld rejected; %d waiting",
-		 files, total.rows, total.fresh, total.valid, total.rejected, waiting);
+		 n.files, in.total.rows, in.total.fresh, in.total.valid, in.total.rejected,
+		 waiting);
 	if (waiting)
 		log_tty("  %d berkas masih disalin (baru berubah); diproses pada run berikutnya\n",
 			waiting);

@@ -16,6 +16,8 @@
  *   - form rows rejected today: the name and the columns at fault.
  * People are named by name (and unit, to tell namesakes apart): never a
  * NIK, NIP or e-mail, and no rejection reason (reasons quote the data).
+ * Names are shown as plain text (append_plain); a row rejected because its
+ * name or unit is not plain text or is a number is only counted.
  *
  * Failure (a full disk): exit 1, no file, reminders not recorded.
  */
@@ -27,6 +29,7 @@
 #include "dates.h"
 #include "fsutil.h"
 #include "log.h"
+#include "rules.h"
 #include "stage.h"
 #include "store.h"
 #include "tte.h"
@@ -37,12 +40,45 @@
 #define BEFORE_STATES "'REJECTED','VALID','LETTER','SIGNED','BUNDLED','NOT_REGISTERED'"
 /* Where the applicant, not BSrE or the verifier, has to act. */
 #define WAITING_STATES "'NEW','NO_CERTIFICATE'"
+/* Submission SUB was rejected for a name or unit that is not plain text
+ * (rules_plain_text) or is a number: it is not shown, only counted. */
+#define UNSHOWABLE(sub) "EXISTS(SELECT 1 FROM problems p WHERE p.submission_id=" sub \
+	" AND p.field IN ('nama','unit') AND p.code IN ('LINE_BREAK','CONTROL','BIDI'," \
+	"'INVISIBLE','DIGITS'))"
 
 static const char *text(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
 
 	return s ? s : "";
+}
+
+/*
+ * S as it may appear in the group: fit for display, on one line, NIK-like
+ * numbers masked, and WhatsApp's markup characters replaced by lookalikes
+ * WhatsApp does not format (* _ ~ ` become U+2217, U+02CD, U+223C,
+ * U+02CB), so a name can neither bold a paragraph nor open a code block.
+ * Appended to OUT.
+ */
+static const char *const lookalike[128] = {
+	['*'] = "\u2217", ['_'] = "\u02CD", ['~'] = "\u223C", ['`'] = "\u02CB",
+};
+
+static void append_plain(GString *out, const char *s)
+{
+	char *shown = fs_display_name(s);
+	char *masked = rules_mask_id_runs(shown, false);
+
+	for (const char *p = masked; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 128 && lookalike[c])
+			g_string_append(out, lookalike[c]);
+		else
+			g_string_append_c(out, *p);
+	}
+	g_free(masked);
+	g_free(shown);
 }
 
 /*
@@ -65,10 +101,15 @@ static int list(sqlite3 *db, const char *sql, const char *day, const char *due, 
 		char buf[200] = "";
 		const char *x = extra ? extra(st, buf, sizeof(buf)) : "";
 
-		g_string_append_printf(out, "%d. %s", first + n++, text(st, 0));
-		if (*text(st, 1))
-			g_string_append_printf(out, " (%s)", text(st, 1));
-		g_string_append_printf(out, "%s\n", x);
+		g_string_append_printf(out, "%d. ", first + n++);
+		append_plain(out, text(st, 0));
+		if (*text(st, 1)) {
+			g_string_append(out, " (");
+			append_plain(out, text(st, 1));
+			g_string_append_c(out, ')');
+		}
+		append_plain(out, x);
+		g_string_append_c(out, '\n');
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -124,7 +165,7 @@ static int notices_run(struct tte_ctx *ctx, int argc, char **argv)
 	char *path = tte_path(ctx, "outbox", "notices", name, NULL);
 	char *due = NULL, *longdate = NULL;
 	int n_acc, n_rem, n_iss, n_bad, n_rej, n_rej2 = 0, rc = TTE_EXIT_FAIL;
-	long long nameless;
+	long long nameless = 0, unshowable = 0;
 	GDate today;
 
 	(void)argv;
@@ -172,33 +213,47 @@ static int notices_run(struct tte_ctx *ctx, int argc, char **argv)
 		"   FROM problems p WHERE p.submission_id=a.submission_id ORDER BY p.rowid))"
 		" FROM applicants a WHERE a.state='REJECTED'"
 		" AND EXISTS(SELECT 1 FROM history h WHERE h.applicant_id=a.id AND h.day=?1"
-		"   AND h.to_state='REJECTED')"
+		"   AND h.to_state='REJECTED') AND NOT " UNSHOWABLE("a.submission_id")
 		" ORDER BY a.unit, a.name", ctx->today, due, rej, columns, 1);
 	if (n_rej >= 0)
 		n_rej2 = list(db,
 			"SELECT s.name, s.unit, (SELECT group_concat(col, ', ') FROM (SELECT DISTINCT"
 			"   p.col FROM problems p WHERE p.submission_id=s.id ORDER BY p.rowid))"
 			" FROM submissions s WHERE s.applicant_id IS NULL AND s.verdict='REJECTED'"
-			" AND s.superseded=0 AND coalesce(s.name, '')<>''"
+			" AND s.superseded=0 AND coalesce(s.name, '')<>'' AND NOT " UNSHOWABLE("s.id")
 			" AND s.input_id IN (SELECT id FROM inputs WHERE day=?1 AND kind='forms')"
 			" ORDER BY s.unit, s.name", ctx->today, due, rej, columns, n_rej + 1);
 	if (n_acc < 0 || n_rem < 0 || n_iss < 0 || n_bad < 0 || n_rej < 0 || n_rej2 < 0)
 		goto out;
 	{
 		sqlite3_stmt *st = store_prepare(db,
-			"SELECT count(*) FROM submissions s WHERE s.applicant_id IS NULL"
-			" AND s.verdict='REJECTED' AND s.superseded=0 AND coalesce(s.name, '')=''"
-			" AND s.input_id IN (SELECT id FROM inputs WHERE day=?1 AND kind='forms')");
+			"SELECT (SELECT count(*) FROM submissions s WHERE s.applicant_id IS NULL"
+			"   AND s.verdict='REJECTED' AND s.superseded=0 AND coalesce(s.name, '')=''"
+			"   AND s.input_id IN (SELECT id FROM inputs WHERE day=?1 AND kind='forms')),"
+			" (SELECT count(*) FROM applicants a WHERE a.state='REJECTED'"
+			"   AND EXISTS(SELECT 1 FROM history h WHERE h.applicant_id=a.id AND h.day=?1"
+			"     AND h.to_state='REJECTED') AND " UNSHOWABLE("a.submission_id") ")"
+			" + (SELECT count(*) FROM submissions s WHERE s.applicant_id IS NULL"
+			"   AND s.verdict='REJECTED' AND s.superseded=0 AND coalesce(s.name, '')<>''"
+			"   AND " UNSHOWABLE("s.id")
+			"   AND s.input_id IN (SELECT id FROM inputs WHERE day=?1 AND kind='forms'))");
 
 		if (!st)
 			goto out;
 		store_bind_text(st, 1, ctx->today);
-		nameless = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			nameless = sqlite3_column_int64(st, 0);
+			unshowable = sqlite3_column_int64(st, 1);
+		}
 		sqlite3_finalize(st);
 	}
 	if (nameless)
 		g_string_append_printf(rej, "Serta %lld isian tanpa nama; verifikator akan menghubungi "
 				       "pengisinya langsung.\n", nameless);
+	if (unshowable)
+		g_string_append_printf(rej, "Serta %lld isian dengan nama atau unit kerja yang tidak "
+				       "dapat ditampilkan di sini; verifikator akan menghubungi "
+				       "pengisinya langsung.\n", unshowable);
 
 	longdate = date_long_id(&today);
 	g_string_append_printf(out, "*Informasi Penerbitan Sertifikat Elektronik (TTE) %s*\n%s, %s\n",
@@ -268,7 +323,7 @@ static int notices_run(struct tte_ctx *ctx, int argc, char **argv)
 		sqlite3_finalize(st);
 	}
 	log_info("notices: outbox/notices/%s: %d account(s), %d reminder(s), %d issued, %d to contact,"
-		 " %d rejected", name, n_acc, n_rem, n_iss, n_bad, n_rej + n_rej2 + (int)nameless);
+		 " %d rejected", name, n_acc, n_rem, n_iss, n_bad, n_rej + n_rej2 + (int)(nameless + unshowable));
 	log_tty("  pesan grup: outbox/notices/%s\n", name);
 	rc = TTE_EXIT_OK;
 out:

@@ -256,7 +256,7 @@ static int summary(struct report *r)
 		for (guint i = 0; i < order->len; i++) {
 			long long *row = g_hash_table_lookup(units, order->pdata[i]);
 
-			worksheet_write_string(r->sum, r->srow, 0, order->pdata[i], NULL);
+			book_text(&r->book, r->sum, r->srow, 0, order->pdata[i], NULL);
 			worksheet_write_number(r->sum, r->srow, 1, (double)row[ncols], NULL);
 			for (int c = 0; c < ncols; c++)
 				worksheet_write_number(r->sum, r->srow, (lxw_col_t)(c + 2),
@@ -281,7 +281,7 @@ static int summary(struct report *r)
 		goto fail;
 	store_bind_text(st, 1, r->ctx->today);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		worksheet_write_string(r->sum, r->srow, 0, text(st, 0), NULL);
+		book_text(&r->book, r->sum, r->srow, 0, text(st, 0), NULL);
 		for (int c = 1; c <= 3; c++)
 			worksheet_write_number(r->sum, r->srow, (lxw_col_t)c,
 					       (double)sqlite3_column_int64(st, c), NULL);
@@ -300,8 +300,8 @@ static int summary(struct report *r)
 		goto fail;
 	store_bind_text(st, 1, r->ctx->today);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		worksheet_write_string(r->sum, r->srow, 0, text(st, 0), NULL);
-		worksheet_write_string(r->sum, r->srow, 1, text(st, 1), NULL);
+		book_text(&r->book, r->sum, r->srow, 0, text(st, 0), NULL);
+		book_text(&r->book, r->sum, r->srow, 1, text(st, 1), NULL);
 		r->srow++;
 	}
 	sqlite3_finalize(st);
@@ -682,6 +682,7 @@ static int report_run(struct tte_ctx *ctx, int argc, char **argv)
 									 (gint64)ctx->now));
 	if (book_open(&r.book, ctx, path))
 		goto out;
+	r.book.mask_ids = true;		/* a NIK typed into any column stays masked */
 	/* Read everything in one snapshot, so the sheets agree with each other. */
 	if (store_exec(ctx->db, "BEGIN") || summary(&r) || summary_progress(&r) ||
 	    applicants_sheet(&r) || rejected_sheet(&r) || verify_sheet(&r) || history_sheet(&r) ||

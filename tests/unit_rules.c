@@ -490,6 +490,106 @@ static void test_required(void **state)
 	problems_free(pl);
 }
 
+/* RAW in field F is rejected with CODE, the reason mentioning MENTIONS. */
+static void shown_bad(enum field f, const char *raw, const char *code, const char *mentions)
+{
+	problem_list *pl = problems_new();
+	char *out = NULL;
+	bool ok = f == F_NAME ? rules_name(raw, &out, pl) : rules_required(raw, f, &out, pl);
+
+	if (ok || pl->len != 1)
+		fail_msg("%s \"%s\": %u problem(s), wanted %s", field_id(f), raw, pl->len, code);
+	assert_string_equal(only_code(pl), code);
+	if (!strstr(only_reason(pl), mentions))
+		fail_msg("\"%s\": reason \"%s\" lacks \"%s\"", raw, only_reason(pl), mentions);
+	assert_int_equal(g_array_index(pl, struct problem, 0).field, f);
+	assert_false(g_array_index(pl, struct problem, 0).waivable);
+	assert_non_null(out);		/* kept for the verifier's workbook */
+	g_free(out);
+	problems_free(pl);
+}
+
+static void test_shown_text(void **state)
+{
+	static const enum field fields[] = { F_NAME, F_JABATAN, F_UNIT };
+	static const struct {
+		const char *text, *code, *mentions;
+	} bad[] = {
+		{ "Ida Bagus\n\n*PENGUMUMAN RESMI*: kirim kata sandi BSrE Anda ke wa.me/6281234567890",
+		  "LINE_BREAK", "baris baru" },
+		{ "Ida\rBagus", "LINE_BREAK", "baris baru" },
+		{ "Ida\xe2\x80\xa8" "Bagus", "LINE_BREAK", "baris baru" },		/* U+2028 */
+		{ "Ida\xc2\x85" "Bagus", "LINE_BREAK", "baris baru" },		/* NEL */
+		{ "Ida\x1b[2JBagus", "CONTROL", "U+001B" },
+		{ "Ida\x7f", "CONTROL", "U+007F" },
+		{ "Ida\xc2\x9b Bagus", "CONTROL", "U+009B" },
+		{ "Ida \xe2\x80\xae" "amaN", "BIDI", "U+202E" },
+		{ "Ida \xe2\x80\xaa" "Bagus", "BIDI", "U+202A" },
+		{ "Ida \xe2\x81\xa6" "Bagus\xe2\x81\xa9", "BIDI", "U+2066" },
+		{ "Ida \xe2\x81\xa9" "Bagus", "BIDI", "U+2069" },
+		{ "Ida \xe2\x80\x8f" "Bagus", "BIDI", "U+200F" },
+		{ "Ida\xe2\x80\x8b" "Bagus", "INVISIBLE", "U+200B" },
+		{ "Ida\xe2\x80\x8d" "Bagus", "INVISIBLE", "U+200D" },
+		{ "Ida\xe2\x81\xa0" "Bagus", "INVISIBLE", "U+2060" },
+		{ "Ida\xef\xbb\xbf" "Bagus", "INVISIBLE", "U+FEFF" },
+		{ "5108011234560003", "DIGITS", "berisi angka" },
+		{ "5108 0112 3456 0003", "DIGITS", "berisi angka" },
+		{ "Ida 5108011234560003", "DIGITS", "berisi angka" },
+		{ "Ida Bagus Made Adnyana Putra 12345678", "DIGITS", "berisi angka" },
+	};
+	char *out = NULL;
+	problem_list *pl = problems_new();
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		for (size_t k = 0; k < G_N_ELEMENTS(fields); k++)
+			shown_bad(fields[k], bad[i].text, bad[i].code, bad[i].mentions);
+	shown_bad(F_NAME, "5108011234560003", "DIGITS", "Nama berisi angka");
+	shown_bad(F_JABATAN, "5108011234560003", "DIGITS", "Jabatan berisi angka");
+	shown_bad(F_UNIT, "Ida\nBagus", "LINE_BREAK", "Unit Kerja berisi baris baru");
+	/* Trailing line breaks of a spreadsheet cell, tabs, accents, an
+	 * apostrophe and a few digits are a name still. */
+	name_ok("Ida Bagus\n", "Ida Bagus");
+	name_ok("\tNi Luh\tPutu ", "Ni Luh Putu");
+	name_ok("Ni Komang Ayu Sri Rahayu", NULL);
+	name_ok("Gede D'Souza", NULL);
+	name_ok("Andr\xc3\xa9 Ngurah", NULL);
+	assert_true(rules_required("Lektor Kepala", F_JABATAN, &out, pl));
+	g_free(out);
+	assert_true(rules_required("Fakultas Teknik dan Kejuruan, Prodi S1 PTI 2", F_UNIT, &out, pl));
+	g_free(out);
+	/* Foto KTP is a link, never shown: only required. */
+	assert_true(rules_required("https://drive.google.com/open?id=1234567890123456", F_KTP, &out,
+				   pl));
+	g_free(out);
+	assert_int_equal(pl->len, 0);
+	problems_free(pl);
+}
+
+static void mask_is(const char *s, bool keep_nip, const char *want)
+{
+	char *m = rules_mask_id_runs(s, keep_nip);
+
+	assert_string_equal(m, want);
+	g_free(m);
+}
+
+static void test_mask_id_runs(void **state)
+{
+	(void)state;
+	mask_is("Jabatan: 5108011234560003.", false, "Jabatan: 5108************.");
+	mask_is("5108 0112 3456 0003", false, "5108 **** **** ****");
+	mask_is("5108-0112-3456-0003", true, "5108-****-****-****");
+	mask_is("198001012005011001", true, "198001012005011001");
+	mask_is("198001012005011001", false, "1980**************");
+	mask_is("51080112345600039", true, "5108*************");
+	mask_is("NIP 19800101 200501 1 001", true, "NIP 1980**** ****** * ***");
+	mask_is("2026-11-24 10:30, baris 12, +62 812-3456-7890", false,
+		"2026-11-24 10:30, baris 12, +62 812-3456-7890");
+	mask_is("", false, "");
+	mask_is(NULL, false, "");
+}
+
 static void ts_is(const char *s, bool day_first, const char *want)
 {
 	GTimeZone *tz = g_time_zone_new_identifier("Asia/Makassar");
@@ -561,6 +661,8 @@ int main(void)
 		cmocka_unit_test(test_golongan),
 		cmocka_unit_test(test_pangkat),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_shown_text),
+		cmocka_unit_test(test_mask_id_runs),
 		cmocka_unit_test(test_required),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_long_date),
