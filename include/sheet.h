@@ -69,12 +69,16 @@ void sheet_row(struct sheet *s);
  * (may be NULL), fit for display (fs_display_name: valid UTF-8, control
  * characters escaped, so the sheet's XML stays well-formed) and, when
  * B->mask_ids, with every run of 16 or more digits masked
- * (rules_mask_id_runs). Every text cell of a tte workbook goes through it.
+ * (rules_mask_id_runs), and cut to what a cell holds (32,767 characters)
+ * ending in SHEET_CUT_MARK. Every text cell of a tte workbook goes through
+ * it. 0, or -1 (logged) when libxlsxwriter refuses the cell: the caller
+ * must not commit the workbook (book_abort).
  */
-void book_text(struct book *b, lxw_worksheet *ws, uint32_t row, int col, const char *text,
-	       lxw_format *f);
+int book_text(struct book *b, lxw_worksheet *ws, uint32_t row, int col, const char *text,
+	      lxw_format *f);
 
-/* Cells of the current row (book_text). NULL or "" text writes nothing. */
+/* Cells of the current row (book_text). NULL or "" text writes nothing. A
+ * refused write is logged and sets s->failed. */
 void sheet_text(struct sheet *s, int col, const char *text);
 void sheet_int(struct sheet *s, int col, long long v);
 /* A UTC "YYYY-MM-DDTHH:MM:SSZ" shown as local date-time with OFFSET
@@ -84,13 +88,20 @@ void sheet_time(struct sheet *s, int col, const char *iso, int offset);
 
 void sheet_release(struct sheet *s);
 
+/* What ends a text cut to fit a cell, so a reader sees it is not whole. */
+#define SHEET_CUT_MARK "\u2026 [dipotong]"
+
+/* A number in one cell outside a table sheet (a summary). 0 / -1
+ * (logged). */
+int sheet_cell_number(lxw_worksheet *ws, uint32_t row, int col, double v, lxw_format *f);
+
 /* Print setup of a free-form sheet WS (not a table: Ringkasan): A4
  * landscape like the tables, columns 0..LAST_COL and rows 0..LAST_ROW
  * printed, at the scale that fits WIDTH_CHARS (the printed columns' widths
  * added up, in characters) one page wide. BREAKS (0-terminated, may be
  * NULL) are rows that start a new page, so that a chart beginning there
- * prints whole. */
-void sheet_print_fixed(lxw_worksheet *ws, double width_chars, lxw_row_t last_row,
+ * prints whole. 0 / -1 (logged). */
+int sheet_print_fixed(lxw_worksheet *ws, double width_chars, lxw_row_t last_row,
 		       lxw_col_t last_col, lxw_row_t *breaks);
 
 /* Parse "YYYY-MM-DD[THH:MM:SS[Z]]" to unix seconds (UTC). 0 / -1. */

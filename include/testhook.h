@@ -34,6 +34,8 @@ void tte_test_point(const char *step);
  *					without RENAME_NOREPLACE (link + unlink)
  *	TTE_TEST_VANISH=NAME		inbox_scan deletes inbox entry NAME
  *					between listing it and its lstat
+ *	TTE_TEST_FAULT=step:N		the Nth database step of the process
+ *					fails with SQLITE_IOERR (store.h)
  *
  * The value of TTE_TEST_<NAME>, or NULL.
  */

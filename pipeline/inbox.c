@@ -471,8 +471,8 @@ static int earlier_input(struct tte_ctx *ctx, const struct inbox_item *it, enum 
 	*how = EARLIER_NONE;
 	*id = 0;
 	store_bind_text(st, 1, it->sha256);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_row(st);
+	if (rc > 0) {
 		const char *stored = (const char *)sqlite3_column_text(st, 3);
 		char *dir = processed_dir((const char *)sqlite3_column_text(st, 1),
 					  (const char *)sqlite3_column_text(st, 2));
@@ -482,9 +482,7 @@ static int earlier_input(struct tte_ctx *ctx, const struct inbox_item *it, enum 
 		g_free(dir);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return log_error("database: %s", sqlite3_errmsg(ctx->db));
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /*
