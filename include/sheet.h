@@ -67,12 +67,16 @@ void sheet_row(struct sheet *s);
  * (may be NULL), fit for display (fs_display_name: valid UTF-8, control
  * characters escaped, so the sheet's XML stays well-formed) and, when
  * B->mask_ids, with every run of 16 or more digits masked
- * (rules_mask_id_runs). Every text cell of a tte workbook goes through it.
+ * (rules_mask_id_runs), and cut to what a cell holds (32,767 characters)
+ * ending in SHEET_CUT_MARK. Every text cell of a tte workbook goes through
+ * it. 0, or -1 (logged) when libxlsxwriter refuses the cell: the caller
+ * must not commit the workbook (book_abort).
  */
-void book_text(struct book *b, lxw_worksheet *ws, uint32_t row, int col, const char *text,
-	       lxw_format *f);
+int book_text(struct book *b, lxw_worksheet *ws, uint32_t row, int col, const char *text,
+	      lxw_format *f);
 
-/* Cells of the current row (book_text). NULL or "" text writes nothing. */
+/* Cells of the current row (book_text). NULL or "" text writes nothing. A
+ * refused write is logged and sets s->failed. */
 void sheet_text(struct sheet *s, int col, const char *text);
 void sheet_int(struct sheet *s, int col, long long v);
 /* A UTC "YYYY-MM-DDTHH:MM:SSZ" shown as local date-time with OFFSET
@@ -81,6 +85,13 @@ void sheet_int(struct sheet *s, int col, long long v);
 void sheet_time(struct sheet *s, int col, const char *iso, int offset);
 
 void sheet_release(struct sheet *s);
+
+/* What ends a text cut to fit a cell, so a reader sees it is not whole. */
+#define SHEET_CUT_MARK "\u2026 [dipotong]"
+
+/* A number in one cell outside a table sheet (a summary). 0 / -1
+ * (logged). */
+int sheet_cell_number(lxw_worksheet *ws, uint32_t row, int col, double v, lxw_format *f);
 
 /* Parse "YYYY-MM-DD[THH:MM:SS[Z]]" to unix seconds (UTC). 0 / -1. */
 int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time);

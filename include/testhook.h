@@ -39,6 +39,8 @@ void tte_test_point(const char *step);
  *	TTE_TEST_EXDEV=1		fs_move_into acts as if every source
  *					were on another file system (EXDEV):
  *					copy, sync, rename, remove the source
+ *	TTE_TEST_FAULT=step:N		the Nth database step of the process
+ *					fails with SQLITE_IOERR (store.h)
  *
  * The value of TTE_TEST_<NAME>, or NULL.
  */

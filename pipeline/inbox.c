@@ -498,8 +498,8 @@ static int earlier_input(struct tte_ctx *ctx, const char *sha, enum earlier *how
 	*id = 0;
 	*stored = NULL;
 	store_bind_text(st, 1, sha);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_row(st);
+	if (rc > 0) {
 		const char *rel = (const char *)sqlite3_column_text(st, 3);
 		char *dir = processed_dir((const char *)sqlite3_column_text(st, 1),
 					  (const char *)sqlite3_column_text(st, 2));
@@ -520,9 +520,7 @@ static int earlier_input(struct tte_ctx *ctx, const char *sha, enum earlier *how
 		g_free(dir);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return log_error("database: %s", sqlite3_errmsg(ctx->db));
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- files under var/processed that no record names ---------------------------- */
@@ -596,15 +594,13 @@ static void sweep_processed(struct tte_ctx *ctx, const char *kind)
 	if (!st)
 		goto out;
 	store_bind_text(st, 1, kind);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		/* A record naming only the folder does not name a file in it:
 		 * such a file is hashed, and recorded when it is that input. */
 		g_hash_table_add(known, g_strdup((const char *)sqlite3_column_text(st, 0)));
 	}
-	if (rc != SQLITE_DONE) {
-		log_error("database: %s", sqlite3_errmsg(ctx->db));
+	if (rc < 0)
 		goto out;
-	}
 	while ((e = readdir(d))) {
 		char *day = g_build_filename(top, e->d_name, NULL);
 

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "rules.h"
 #include "stage.h"
+#include "states.h"
 #include "store.h"
 #include "table.h"
 #include "tte.h"
@@ -91,28 +92,28 @@ static const struct status_word {
 	const char *state;
 	int rank;
 } cert_words[] = {
-	{ "issue", "ISSUE", 9 }, { "issued", "ISSUE", 9 }, { "terbit", "ISSUE", 9 },
-	{ "diterbitkan", "ISSUE", 9 }, { "aktif", "ISSUE", 9 }, { "active", "ISSUE", 9 },
-	{ "renew", "RENEW", 8 }, { "renewed", "RENEW", 8 }, { "renewal", "RENEW", 8 },
-	{ "perpanjang", "RENEW", 8 }, { "perpanjangan", "RENEW", 8 },
-	{ "enroll", "ENROLL", 7 }, { "enrol", "ENROLL", 7 }, { "enrolled", "ENROLL", 7 },
-	{ "enrollment", "ENROLL", 7 }, { "enrolment", "ENROLL", 7 },
-	{ "waiting for verification", "WAITING_FOR_VERIFICATION", 6 },
-	{ "waiting verification", "WAITING_FOR_VERIFICATION", 6 },
-	{ "menunggu verifikasi", "WAITING_FOR_VERIFICATION", 6 },
-	{ "waiting", "WAITING_FOR_VERIFICATION", 6 },
-	{ "no certificate", "NO_CERTIFICATE", 5 }, { "tidak ada sertifikat", "NO_CERTIFICATE", 5 },
-	{ "belum ada sertifikat", "NO_CERTIFICATE", 5 },
-	{ "new", "NEW", 4 }, { "baru", "NEW", 4 },
-	{ "suspend", "SUSPEND", 3 }, { "suspended", "SUSPEND", 3 }, { "dibekukan", "SUSPEND", 3 },
-	{ "expired", "EXPIRED", 2 }, { "expire", "EXPIRED", 2 }, { "kedaluwarsa", "EXPIRED", 2 },
-	{ "kadaluarsa", "EXPIRED", 2 }, { "kadaluwarsa", "EXPIRED", 2 },
-	{ "kedaluarsa", "EXPIRED", 2 },
-	{ "revoke", "REVOKE", 2 }, { "revoked", "REVOKE", 2 }, { "dicabut", "REVOKE", 2 },
-	{ "denied", "DENIED", 2 }, { "deny", "DENIED", 2 }, { "ditolak", "DENIED", 2 },
-	{ "rejected", "DENIED", 2 }, { "reject", "DENIED", 2 },
-	{ "not registered", "NOT_REGISTERED", 1 }, { "unregistered", "NOT_REGISTERED", 1 },
-	{ "belum terdaftar", "NOT_REGISTERED", 1 }, { "tidak terdaftar", "NOT_REGISTERED", 1 },
+	{ "issue", ST_ISSUE, 9 }, { "issued", ST_ISSUE, 9 }, { "terbit", ST_ISSUE, 9 },
+	{ "diterbitkan", ST_ISSUE, 9 }, { "aktif", ST_ISSUE, 9 }, { "active", ST_ISSUE, 9 },
+	{ "renew", ST_RENEW, 8 }, { "renewed", ST_RENEW, 8 }, { "renewal", ST_RENEW, 8 },
+	{ "perpanjang", ST_RENEW, 8 }, { "perpanjangan", ST_RENEW, 8 },
+	{ "enroll", ST_ENROLL, 7 }, { "enrol", ST_ENROLL, 7 }, { "enrolled", ST_ENROLL, 7 },
+	{ "enrollment", ST_ENROLL, 7 }, { "enrolment", ST_ENROLL, 7 },
+	{ "waiting for verification", ST_WAITING_FOR_VERIFICATION, 6 },
+	{ "waiting verification", ST_WAITING_FOR_VERIFICATION, 6 },
+	{ "menunggu verifikasi", ST_WAITING_FOR_VERIFICATION, 6 },
+	{ "waiting", ST_WAITING_FOR_VERIFICATION, 6 },
+	{ "no certificate", ST_NO_CERTIFICATE, 5 }, { "tidak ada sertifikat", ST_NO_CERTIFICATE, 5 },
+	{ "belum ada sertifikat", ST_NO_CERTIFICATE, 5 },
+	{ "new", ST_NEW, 4 }, { "baru", ST_NEW, 4 },
+	{ "suspend", ST_SUSPEND, 3 }, { "suspended", ST_SUSPEND, 3 }, { "dibekukan", ST_SUSPEND, 3 },
+	{ "expired", ST_EXPIRED, 2 }, { "expire", ST_EXPIRED, 2 }, { "kedaluwarsa", ST_EXPIRED, 2 },
+	{ "kadaluarsa", ST_EXPIRED, 2 }, { "kadaluwarsa", ST_EXPIRED, 2 },
+	{ "kedaluarsa", ST_EXPIRED, 2 },
+	{ "revoke", ST_REVOKE, 2 }, { "revoked", ST_REVOKE, 2 }, { "dicabut", ST_REVOKE, 2 },
+	{ "denied", ST_DENIED, 2 }, { "deny", ST_DENIED, 2 }, { "ditolak", ST_DENIED, 2 },
+	{ "rejected", ST_DENIED, 2 }, { "reject", ST_DENIED, 2 },
+	{ "not registered", ST_NOT_REGISTERED, 1 }, { "unregistered", ST_NOT_REGISTERED, 1 },
+	{ "belum terdaftar", ST_NOT_REGISTERED, 1 }, { "tidak terdaftar", ST_NOT_REGISTERED, 1 },
 };
 
 /*
@@ -147,10 +148,10 @@ static const struct status_word *lookup_word(const struct status_word *w, size_t
 static const char *user_state(const char *user)
 {
 	if (!strcmp(user, "NEW"))
-		return "NEW";
+		return ST_NEW;
 	if (!strcmp(user, "VERIFIED"))
-		return "NO_CERTIFICATE";
-	return "WAITING_FOR_VERIFICATION";
+		return ST_NO_CERTIFICATE;
+	return ST_WAITING_FOR_VERIFICATION;
 }
 
 static int state_rank(const char *state)
@@ -161,12 +162,6 @@ static int state_rank(const char *state)
 	return 0;
 }
 
-/* States before the portal knows the person: tte's own. */
-static bool pre_registration(const char *state)
-{
-	return !strcmp(state, "REJECTED") || !strcmp(state, "VALID") ||
-	       !strcmp(state, "LETTER") || !strcmp(state, "SIGNED");
-}
 
 /* ---- dates ------------------------------------------------------------------------ */
 
@@ -292,28 +287,25 @@ static int match(struct ingest *in, const char *nik, const char *email, long lon
 		if (!st)
 			return -1;
 		store_bind_text(st, 1, hmac);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
+		rc = store_row(st);
+		if (rc > 0)
 			*id = sqlite3_column_int64(st, 0);
-			sqlite3_reset(st);
-			return 1;
-		}
 		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
+		if (rc)
+			return rc;
 	}
 	if (*email) {
 		st = store_stmt(in->ctx->db, "SELECT id FROM applicants WHERE email=? LIMIT 2");
 		if (!st)
 			return -1;
 		store_bind_text(st, 1, email);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		while ((rc = store_row(st)) > 0) {
 			*id = sqlite3_column_int64(st, 0);
 			n++;
 		}
 		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
+		if (rc < 0)
+			return -1;
 		if (n == 1)
 			return 1;
 	}
@@ -486,7 +478,7 @@ static int apply(struct ingest *in, const struct staged *s, const char *export_t
 		return 0;
 	}
 	/* The portal not knowing someone tte has not sent yet is no news. */
-	if (pre_registration(s->cur_state) && !strcmp(to, "NOT_REGISTERED")) {
+	if (state_before_bundle(s->cur_state) && !strcmp(to, ST_NOT_REGISTERED)) {
 		in->c.waiting++;
 		to = s->cur_state;
 	}
@@ -519,7 +511,7 @@ static int apply(struct ingest *in, const struct staged *s, const char *export_t
 		" status_time=?2, cert_serial=coalesce(?3, cert_serial),"
 		" cert_not_before=coalesce(?4, cert_not_before),"
 		" cert_not_after=coalesce(?5, cert_not_after),"
-		" issued_day=CASE WHEN ?6='ISSUE' AND issued_day IS NULL THEN ?7 ELSE issued_day END"
+		" issued_day=CASE WHEN ?6=" SQ_ISSUE " AND issued_day IS NULL THEN ?7 ELSE issued_day END"
 		" WHERE id=?8");
 	if (!st)
 		goto out;
@@ -549,7 +541,7 @@ static int apply_staged(struct ingest *in, const char *export_time)
 
 	if (!st)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		long long id = sqlite3_column_int64(st, 0);
 
 		if (cur.id == id) {
@@ -573,10 +565,8 @@ static int apply_staged(struct ingest *in, const char *export_time)
 		cur.status_time = col_dup(st, 9);
 		cur.cur_serial = col_dup(st, 10);
 	}
-	if (rc != SQLITE_DONE) {
-		log_error("database: %s", sqlite3_errmsg(in->ctx->db));
+	if (rc < 0)
 		goto fail;
-	}
 	if (cur.id && apply(in, &cur, export_time))
 		goto fail;
 	staged_release(&cur);

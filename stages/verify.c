@@ -37,6 +37,7 @@
 #include "log.h"
 #include "pdfverify.h"
 #include "stage.h"
+#include "states.h"
 #include "store.h"
 #include "tte.h"
 
@@ -65,12 +66,15 @@ static struct pdfverify_ctx *load_trust(const char *trust, const char *base)
 
 /* ---- letters ------------------------------------------------------------------- */
 
-/* Upper-case, single spaces: how a certificate CN and tte.conf's name are
- * compared. */
+/* How a certificate CN and tte.conf's name are compared: Unicode NFKC
+ * (an accent typed as one character or as a letter and a combining mark,
+ * full-width letters), case-folded, single spaces. */
 static char *name_key(const char *s)
 {
-	char *u = g_utf8_strup(s ? s : "", -1);
-	gchar **w = g_strsplit_set(u, " \t\n", -1);
+	char *valid = g_utf8_make_valid(s ? s : "", -1);
+	char *norm = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
+	char *u = g_utf8_casefold(norm ? norm : "", -1);
+	gchar **w = g_strsplit_set(u, " \t\n\r", -1);
 	GString *k = g_string_new("");
 
 	for (gchar **p = w; *p; p++) {
@@ -79,6 +83,8 @@ static char *name_key(const char *s)
 	}
 	g_strfreev(w);
 	g_free(u);
+	g_free(norm);
+	g_free(valid);
 	return g_string_free(k, FALSE);
 }
 
@@ -128,15 +134,15 @@ static int find_letter(sqlite3 *db, const struct tte_config *cfg, struct pdfveri
 	store_bind_text(st, 1, r->first_rev_sha256[0]);
 	store_bind_text(st, 2, r->first_rev_sha256[1][0] ? r->first_rev_sha256[1]
 			: r->first_rev_sha256[0]);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_row(st);
+	if (rc > 0) {
 		l->id = g_strdup((const char *)sqlite3_column_text(st, 0));
 		l->applicant = sqlite3_column_int64(st, 1);
 		l->current = sqlite3_column_int(st, 2) == 1;
 		l->purged = sqlite3_column_int(st, 3) == 1;
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc < 0) {
 		sqlite3_finalize(st);
-		return log_error("database: %s", sqlite3_errmsg(db));
+		return -1;
 	}
 	sqlite3_finalize(st);
 	if (l->id) {
@@ -332,17 +338,20 @@ static int record_letter(struct night *n, struct inbox_item *it, const struct le
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, l->applicant);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = store_row(st);
+	if (rc > 0)
 		state = g_strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
-	if (g_strcmp0(state, "LETTER")) {
+	if (rc < 0)
+		return -1;
+	if (g_strcmp0(state, ST_LETTER)) {
 		g_free(state);
 		return 0;
 	}
 	note = g_strdup_printf("surat %s ditandatangani oleh %s%s%s", l->id,
 			       sig && sig->signer ? sig->signer : "?", flag ? "; " : "",
 			       flag ? flag : "");
-	rc = store_set_state(ctx, l->applicant, "LETTER", "SIGNED", it->name, note);
+	rc = store_set_state(ctx, l->applicant, ST_LETTER, ST_SIGNED, it->name, note);
 	g_free(note);
 	g_free(state);
 	return rc;

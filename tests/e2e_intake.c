@@ -71,7 +71,7 @@ static void drop_sample(const char *root, const char *name)
 	g_free(dst);
 }
 
-/* The stages of this issue: intake, then the report. Tests of intake's
+/* The two stages this suite is about: intake, then the report. Tests of intake's
  * rules run these two so that later stages (letters, bundles) do not move
  * applicants on; `tte run` itself is tested in test_samples and below. */
 static void run_ok(const char *root, const char *date)
@@ -308,7 +308,7 @@ static void test_migrate_v1(void **state)
 		  row("2026/11/12 9:00:00 AM GMT+8", "5108050101900001", "199001012015031001",
 		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/c"), NULL);
 	run_ok(root, DAY);
-	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 2);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 3);
 	h = tu_sql(root, "SELECT count(*) || '|' || length(nik_hmac) || '|' || length(data_hash) || '|'"
 		   " || golongan FROM applicants");
 	assert_string_equal(h, "1|32|32|III/c");
@@ -316,6 +316,258 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(tu_tte(root, DAY, &out, NULL, "show", "5108050101900001", NULL), 0);
 	assert_non_null(strstr(out, "III/c"));
 	g_free(out);
+	tu_root_free(root);
+}
+
+/* Schema 3 checks applicants.state against the state table. A schema-2
+ * database (no CHECK) is rebuilt in place, keeping every row and every
+ * reference to it; one holding a state tte does not know is refused whole
+ * and left as it was. */
+static void test_migrate_v2_check(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *db = tu_path(root, "var/tte.db"), *err = NULL, *h;
+	int rc;
+
+	(void)state;
+	drop_rows(root, "a.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/b"),
+		  row("2026/11/10 2:00:00 PM GMT+8", "51080501019000", "198805052012122001",
+		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"),
+		  row("2026/11/10 3:00:00 PM GMT+8", "5108054505880002", "198805052012122001",
+		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"), NULL);
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 3);
+	/* an unknown state cannot be written */
+	assert_int_not_equal(tu_sh(NULL, "sqlite3 '%s' \"UPDATE applicants SET state='BOGUS'\""
+				   " 2>/dev/null", db), 0);
+	/* Back to schema 2: the same table without the CHECK (removing a
+	 * CHECK this way is what SQLite documents as safe). */
+	g_free(tu_sql(root, "PRAGMA writable_schema=ON;"
+		      " UPDATE sqlite_schema SET sql=substr(sql, 1, instr(sql, ' CHECK(') - 1)"
+		      " || substr(sql, instr(sql, '))') + 2) WHERE name='applicants';"
+		      " PRAGMA writable_schema=OFF; PRAGMA user_version=2;"));
+	h = tu_sql(root, "SELECT sql LIKE '%CHECK%' FROM sqlite_schema WHERE name='applicants'");
+	assert_string_equal(h, "0");
+	g_free(h);
+	g_free(tu_sql(root, "UPDATE applicants SET state='BOGUS' WHERE nip='199001012015031001'"));
+	/* a state the table does not know: the migration refuses, nothing moves */
+	rc = tu_tte(root, DAY, NULL, &err, "report", NULL);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(err, "migrasi database ke versi 3 gagal"));
+	g_free(err);
+	err = NULL;
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 2);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM applicants WHERE state='BOGUS'"), 1);
+	/* fixed by hand, the next run migrates */
+	g_free(tu_sql(root, "UPDATE applicants SET state='VALID' WHERE nip='199001012015031001'"));
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 3);
+	h = tu_sql(root, "SELECT sql LIKE '%CHECK(state IN (''REJECTED'',''VALID'',%' FROM sqlite_schema"
+		   " WHERE name='applicants'");
+	assert_string_equal(h, "1");
+	g_free(h);
+	h = tu_sql(root, "SELECT group_concat(nip || ':' || state, ' ') FROM"
+		   " (SELECT nip, state FROM applicants ORDER BY id)");
+	assert_string_equal(h, "199001012015031001:VALID 198805052012122001:VALID");
+	g_free(h);
+	h = tu_sql(root, "SELECT count(*) || '|' || (SELECT count(*) FROM history) || '|'"
+		   " || (SELECT count(*) FROM pragma_foreign_key_check)"
+		   " || '|' || (SELECT count(*) FROM pragma_index_list('applicants'))"
+		   " FROM submissions");
+	assert_string_equal(h, "3|2|0|3");	/* 2 indexes + the UNIQUE key */
+	g_free(h);
+	assert_int_not_equal(tu_sh(NULL, "sqlite3 '%s' \"UPDATE applicants SET state='BOGUS'\""
+				   " 2>/dev/null", db), 0);
+	g_free(db);
+	tu_root_free(root);
+}
+
+/* ---- database errors: a stage fails rather than write a short output ------------ */
+
+static void same_file(const char *path, const char *before, size_t n0, const struct stat *sb0)
+{
+	size_t n;
+	char *now = tu_read(path, &n);
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(n == n0 && !memcmp(now, before, n));
+	assert_true(sb.st_mtim.tv_sec == sb0->st_mtim.tv_sec &&
+		    sb.st_mtim.tv_nsec == sb0->st_mtim.tv_nsec);
+	g_free(now);
+}
+
+/* `tte CMD` with the Nth database step failing (TTE_TEST_FAULT). Returns
+ * the exit code; *ERR gets stderr. */
+static int tte_fault(const char *root, int n, char **err, const char *cmd, const char *arg)
+{
+	char env[32];
+	int rc;
+
+	g_snprintf(env, sizeof(env), "step:%d", n);
+	g_setenv("TTE_TEST_FAULT", env, TRUE);
+	rc = tu_tte(root, DAY, NULL, err, cmd, arg, NULL);
+	g_unsetenv("TTE_TEST_FAULT");
+	return rc;
+}
+
+/* Every database step of the report fails it when it fails: exit 1, the
+ * day's workbook as it was (same bytes, same mtime), the store untouched.
+ * A step whose error went unnoticed would show as exit 0 with the fault
+ * in the log. */
+static void test_db_fault_report(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *xlsx = tu_path(root, "outbox/reports/laporan-20261124.xlsx");
+	char *dump1 = NULL, *dump2 = NULL, *before, *err = NULL;
+	struct stat sb0;
+	size_t n0;
+	int n, rc;
+
+	(void)state;
+	drop_sample(root, "forms/form-responses-en.csv");
+	run_all_ok(root, DAY);
+	g_free(tu_sql(root, "UPDATE applicants SET state='ISSUE', issued_day='2026-11-24'"
+		      " WHERE id=1"));	/* every part of Ringkasan has rows */
+	run_ok(root, DAY);
+	before = tu_read(xlsx, &n0);
+	assert_int_equal(stat(xlsx, &sb0), 0);
+	tu_sh(&dump1, "sqlite3 '%s/var/tte.db' .dump", root);
+	for (n = 1;; n++) {
+		rc = tte_fault(root, n, &err, "report", NULL);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, 1);
+		assert_non_null(strstr(err, "TTE_TEST_FAULT"));
+		same_file(xlsx, before, n0, &sb0);
+		g_free(err);
+		err = NULL;
+		assert_true(n < 500);
+	}
+	/* the first run past the last step: no fault fired, a whole workbook */
+	assert_null(strstr(err, "TTE_TEST_FAULT"));
+	assert_true(n > 20);	/* every sheet's count and rows, Ringkasan's tables */
+	{
+		GPtrArray *p = sheet(root, "20261124", "Pemohon");
+
+		assert_int_equal(p->len, 1 + 6);
+		g_ptr_array_unref(p);
+	}
+	tu_sh(&dump2, "sqlite3 '%s/var/tte.db' .dump", root);
+	assert_string_equal(dump1, dump2);
+	g_free(err);
+	g_free(dump1);
+	g_free(dump2);
+	g_free(before);
+	g_free(xlsx);
+	tu_root_free(root);
+}
+
+/* Intake: a failed step rolls the file back (the store as it was, the file
+ * still in the inbox for the next run); `tte show` says it could not read
+ * the record whole instead of printing part of it. */
+static void test_db_fault_intake_show(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *inbox = tu_path(root, "inbox/forms/b.csv");
+	char *dump1 = NULL, *dump2 = NULL, *err = NULL, *out = NULL;
+	int n, rc, failed = 0;
+
+	(void)state;
+	drop_rows(root, "a.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/b"), NULL);
+	run_ok(root, DAY);
+	drop_rows(root, "b.csv",
+		  row("2026/11/11 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/c"),
+		  row("2026/11/11 2:00:00 PM GMT+8", "51080501019000", "198805052012122001",
+		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"),
+		  row("2026/11/11 3:00:00 PM GMT+8", "5108054505880002", "198805052012122002",
+		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"), NULL);
+	tu_sh(&dump1, "sqlite3 '%s/var/tte.db' .dump", root);
+	for (n = 1;; n++) {
+		rc = tte_fault(root, n, &err, "intake", NULL);
+		if (rc == 0)
+			break;
+		failed++;
+		assert_int_equal(rc, 1);
+		assert_non_null(strstr(err, "TTE_TEST_FAULT"));
+		assert_true(g_file_test(inbox, G_FILE_TEST_IS_REGULAR));
+		tu_sh(&dump2, "sqlite3 '%s/var/tte.db' .dump", root);
+		assert_string_equal(dump1, dump2);
+		g_free(dump2);
+		g_free(err);
+		dump2 = err = NULL;
+		assert_true(n < 500);
+	}
+	/* Past the commit (a failed retire only warns: the next run retires
+	 * the file), or past the last step. */
+	assert_true(failed > 10);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM applicants"), 2);
+	g_free(err);
+	err = NULL;
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "intake", NULL), 0);
+	assert_false(g_file_test(inbox, G_FILE_TEST_EXISTS));
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM applicants"), 2);
+
+	for (n = 1;; n++) {
+		rc = tte_fault(root, n, &err, "show", "199001012015031001");
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, 1);
+		assert_non_null(strstr(err, "TTE_TEST_FAULT"));
+		g_free(err);
+		err = NULL;
+		assert_true(n < 100);
+	}
+	assert_true(n > 4);	/* lookup, applicant, submissions, history */
+	g_free(err);
+	err = NULL;
+	g_setenv("TTE_TEST_FAULT", "step:4", TRUE);
+	rc = tu_tte(root, DAY, &out, &err, "show", "199001012015031001", NULL);
+	g_unsetenv("TTE_TEST_FAULT");
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(err, "tidak terbaca utuh"));
+	g_free(out);
+	g_free(err);
+	g_free(dump1);
+	g_free(inbox);
+	tu_root_free(root);
+}
+
+/* A cell longer than Excel holds (32,767 characters) is cut at a character
+ * boundary and marked, not left empty. */
+static void test_long_cell_cut(void **state)
+{
+	char *root = tu_root_new(NULL);
+	GString *name = g_string_new(NULL);
+	GPtrArray *p;
+	const char *cell;
+
+	(void)state;
+	for (int i = 0; i < 20000; i++)
+		g_string_append(name, "\xc3\xa9");	/* é: two bytes, one character */
+	for (int i = 0; i < 20000; i++)
+		g_string_append_c(name, 'x');
+	drop_rows(root, "a.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      name->str, "made.contoh@undiksha.ac.id", "III/b"), NULL);
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "SELECT length(name) FROM applicants"), 40000);
+	p = sheet(root, "20261124", "Pemohon");
+	assert_int_equal(p->len, 1 + 1);
+	cell = tu_cell(p, 1, (guint)tu_col(p, "Nama"));
+	assert_true(g_utf8_validate(cell, -1, NULL));
+	assert_int_equal(g_utf8_strlen(cell, -1), 32767);
+	assert_true(g_str_has_prefix(cell, "\xc3\xa9\xc3\xa9"));
+	assert_true(g_str_has_suffix(cell, "xx\xe2\x80\xa6 [dipotong]"));
+	/* the other cells of the row are whole */
+	assert_string_equal(tu_cell(p, 1, (guint)tu_col(p, "NIP")), "199001012015031001");
+	g_ptr_array_unref(p);
+	g_string_free(name, TRUE);
 	tu_root_free(root);
 }
 
@@ -1087,6 +1339,10 @@ int main(void)
 		cmocka_unit_test(test_redrop_and_cumulative),
 		cmocka_unit_test(test_latest_wins),
 		cmocka_unit_test(test_migrate_v1),
+		cmocka_unit_test(test_migrate_v2_check),
+		cmocka_unit_test(test_db_fault_report),
+		cmocka_unit_test(test_db_fault_intake_show),
+		cmocka_unit_test(test_long_cell_cut),
 		cmocka_unit_test(test_orphan_superseded),
 		cmocka_unit_test(test_accept_waiver),
 		cmocka_unit_test(test_bad_inputs),

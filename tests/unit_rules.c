@@ -9,6 +9,8 @@
 #include "testutil.h"
 #include "dates.h"
 #include "rules.h"
+#include "sheet.h"
+#include "states.h"
 
 static GDate today;
 
@@ -628,6 +630,105 @@ static void test_timestamps(void **state)
 	g_time_zone_unref(tz);
 }
 
+/* Converting to UTC crosses days, months, years and 29 February the way
+ * the calendar does (GDateTime's, not a hand count). */
+static void test_timestamps_calendar(void **state)
+{
+	GTimeZone *tz = g_time_zone_new_identifier("Asia/Makassar");
+	char out[21];
+
+	(void)state;
+	ts_is("2024/03/01 3:00:00 AM GMT+8", false, "2024-02-29T19:00:00Z");	/* leap */
+	ts_is("2023/03/01 3:00:00 AM GMT+8", false, "2023-02-28T19:00:00Z");
+	ts_is("2000-03-01 00:30 WIB", false, "2000-02-29T17:30:00Z");	/* 400-year leap */
+	ts_is("2100-03-01 00:30 WIB", false, "2100-02-28T17:30:00Z");	/* century, no leap */
+	ts_is("2024/02/29 11:30:00 PM GMT-5", false, "2024-03-01T04:30:00Z");
+	ts_is("2027/01/01 7:59:59 AM", false, "2026-12-31T23:59:59Z");	/* in TZ, UTC+8 */
+	ts_is("2026/12/31 11:00:00 PM GMT-14", false, "2027-01-01T13:00:00Z");
+	ts_is("29/02/2028 12:00:00", true, "2028-02-29T04:00:00Z");
+	ts_is("2026/06/30 23:59:60", false, "2026-06-30T15:59:59Z");	/* leap second kept in its minute */
+	assert_int_equal(date_parse_form_ts("29/02/2027 12:00:00", true, tz, out), -1);
+	assert_int_equal(date_parse_form_ts("2100/02/29 12:00:00", false, tz, out), -1);
+	assert_int_equal(date_parse_form_ts("2026/04/31 12:00:00", false, tz, out), -1);
+	g_time_zone_unref(tz);
+}
+
+/* The report's date cells: unix seconds of a UTC text, 29 February too. */
+static void test_sheet_dates(void **state)
+{
+	int64_t t;
+	bool has_time;
+
+	(void)state;
+	assert_int_equal(sheet_parse_utc("2024-02-29T12:00:00Z", &t, &has_time), 0);
+	assert_true(has_time);
+	assert_int_equal(t, 1709208000);
+	assert_int_equal(sheet_parse_utc("2000-03-01", &t, &has_time), 0);
+	assert_false(has_time);
+	assert_int_equal(t, 951868800);
+	assert_int_equal(sheet_parse_utc("1970-01-01T00:00:00Z", &t, &has_time), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(sheet_parse_utc("2023-02-29", &t, &has_time), -1);
+	assert_int_equal(sheet_parse_utc("2026-04-31T00:00:00Z", &t, &has_time), -1);
+	assert_int_equal(sheet_parse_utc("2026-11-24T25:00:00Z", &t, &has_time), -1);
+}
+
+/* NIK dates for women (day + 40) at the edges of February. */
+static void test_nik_women_february(void **state)
+{
+	struct nik_info n;
+
+	(void)state;
+	assert_true(nik_ok("5108056902000002", &n));	/* woman, 29-02-2000 */
+	assert_true(n.female);
+	assert_int_equal(g_date_get_day(&n.birth), 29);
+	assert_int_equal(g_date_get_month(&n.birth), 2);
+	assert_true(nik_ok("5108056802990002", &n));	/* woman, 28-02-1999 */
+	assert_int_equal(g_date_get_day(&n.birth), 28);
+	assert_string_equal(nik_code("5108056902990002", 0), "BIRTH_DATE");	/* 29-02-1999 */
+	assert_string_equal(nik_code("5108057002000002", 0), "BIRTH_DATE");	/* 30-02-2000 */
+	assert_string_equal(nik_code("5108056902000002", 1900), "BIRTH_DATE");	/* 1900: no leap */
+	assert_true(nik_ok("5108057103880002", &n));	/* woman, 31-03-1988 */
+	assert_string_equal(nik_code("5108057104880002", 0), "BIRTH_DATE");	/* 31 April */
+}
+
+/* The state table: names unique, funnel order, the SQL lists built from it. */
+static void test_state_table(void **state)
+{
+	char *s;
+
+	(void)state;
+	for (unsigned i = 0; i < STATE_COUNT; i++) {
+		assert_non_null(state_table[i].name);
+		assert_non_null(state_table[i].meaning);
+		assert_int_equal(state_index(state_table[i].name), (int)i);
+		if (i)
+			assert_true(state_table[i].step >= state_table[i - 1].step);
+	}
+	assert_int_equal(state_index("BOGUS"), -1);
+	assert_null(state_find(NULL));
+	assert_string_equal(state_table[0].name, ST_REJECTED);
+	assert_int_equal(state_find(ST_ISSUE)->kind, STATE_BSRE);
+	assert_int_equal(state_find(ST_BUNDLED)->kind, STATE_TTE);
+	s = state_sql_list(STATE_TTE, STEP_SUBMITTED, STEP_REGISTERED);
+	assert_string_equal(s, "'REJECTED','VALID','LETTER','SIGNED','BUNDLED'");
+	g_free(s);
+	s = state_sql_list(-1, STEP_BUNDLED, STEP_BUNDLED);
+	assert_string_equal(s, "'BUNDLED','NOT_REGISTERED'");
+	g_free(s);
+	s = state_sql_list(-1, STEP_SUBMITTED, STEP_REGISTERED);
+	assert_int_equal(strlen(s), 2 + 3 * 15 + strlen("REJECTEDVALIDLETTERSIGNEDBUNDLEDNOT_REGISTERED"
+							 "NEWWAITING_FOR_VERIFICATIONNO_CERTIFICATE"
+							 "ENROLLISSUERENEWEXPIREDSUSPENDREVOKEDENIED"));
+	g_free(s);
+	assert_true(state_before_bundle(ST_REJECTED));
+	assert_true(state_before_bundle(ST_SIGNED));
+	assert_false(state_before_bundle(ST_BUNDLED));
+	assert_false(state_before_bundle(ST_NOT_REGISTERED));
+	assert_false(state_before_bundle("BOGUS"));
+	assert_string_equal(SQ_VALID, "'VALID'");
+}
+
 static void test_long_date(void **state)
 {
 	GDate d;
@@ -665,6 +766,10 @@ int main(void)
 		cmocka_unit_test(test_mask_id_runs),
 		cmocka_unit_test(test_required),
 		cmocka_unit_test(test_timestamps),
+		cmocka_unit_test(test_timestamps_calendar),
+		cmocka_unit_test(test_sheet_dates),
+		cmocka_unit_test(test_nik_women_february),
+		cmocka_unit_test(test_state_table),
 		cmocka_unit_test(test_long_date),
 	};
 
