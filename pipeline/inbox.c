@@ -73,7 +73,7 @@ static char *ext_list(const char *const *exts)
 
 static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *it,
 		      const char *why);
-static void sweep_processed(struct tte_ctx *ctx, const char *kind);
+static int sweep_processed(struct tte_ctx *ctx, const char *kind);
 
 /* A file taken back (by a verifier or a sync tool) between the listing and
  * the moment tte opens or moves it: nothing was read, nothing to do. */
@@ -97,12 +97,16 @@ GPtrArray *inbox_scan(struct tte_ctx *ctx, const char *kind, const char *const *
 {
 	char *dir = tte_path(ctx, "inbox", kind, NULL);
 	GPtrArray *items = g_ptr_array_new_with_free_func((GDestroyNotify)inbox_item_free);
-	DIR *d = opendir(dir);
+	DIR *d = NULL;
 	struct dirent *e;
 
 	*waiting = 0;
-	if (ctx->db)
-		sweep_processed(ctx, kind);
+	if (ctx->db && sweep_processed(ctx, kind)) {
+		g_ptr_array_free(items, TRUE);
+		g_free(dir);
+		return NULL;
+	}
+	d = opendir(dir);
 	if (!d) {
 		log_error("tidak dapat membuka %s: %s", dir, strerror(errno));
 		g_ptr_array_free(items, TRUE);
@@ -530,9 +534,11 @@ static int earlier_input(struct tte_ctx *ctx, const char *sha, enum earlier *how
  * hash, it gets the rules of a re-drop: a copy of an input whose recorded
  * copy is there (or was purged) is deleted; the one copy of an input whose
  * record names only the folder or a missing file is recorded where it
- * lies; a file tte never read is left alone and warned about.
+ * lies; a file tte never read is left alone and warned about. -1 on a
+ * database error, else 0 (a file that cannot be read or deleted is
+ * logged and left for the next run).
  */
-static void sweep_one(struct tte_ctx *ctx, const char *rel)
+static int sweep_one(struct tte_ctx *ctx, const char *rel)
 {
 	char *path = tte_path(ctx, rel, NULL), *stored = NULL;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -540,6 +546,7 @@ static void sweep_one(struct tte_ctx *ctx, const char *rel)
 	struct stat sb;
 	enum earlier how;
 	long long id;
+	int rc = 0;
 
 	if (fd < 0)
 		goto out;
@@ -548,7 +555,8 @@ static void sweep_one(struct tte_ctx *ctx, const char *rel)
 		goto out;
 	}
 	close(fd);
-	if (earlier_input(ctx, sha, &how, &id, &stored))
+	rc = earlier_input(ctx, sha, &how, &id, &stored);
+	if (rc)
 		goto out;
 	switch (how) {
 	case EARLIER_NONE:
@@ -562,23 +570,25 @@ static void sweep_one(struct tte_ctx *ctx, const char *rel)
 		break;
 	case EARLIER_UNMOVED:
 	case EARLIER_LOST:
-		if (!set_stored(ctx, id, NULL, rel))
+		rc = set_stored(ctx, id, NULL, rel);
+		if (!rc)
 			log_info("%s: recorded as input %lld", rel, id);
 		break;
 	}
 out:
 	g_free(stored);
 	g_free(path);
+	return rc;
 }
 
 /*
  * Every file tte keeps under var/processed/KIND/ is named by the store, so
  * that the purge sees it: files left unrecorded (by versions that moved a
  * re-dropped file aside, or by a crash between a move and its record) are
- * put under the same rules here, before the inbox is read. Failures are
- * logged only: the next run tries again.
+ * put under the same rules here, before the inbox is read. -1 on a
+ * database error (logged): the stage fails as it would on its own reads.
  */
-static void sweep_processed(struct tte_ctx *ctx, const char *kind)
+static int sweep_processed(struct tte_ctx *ctx, const char *kind)
 {
 	char *top = tte_path(ctx, "var", "processed", kind, NULL);
 	GHashTable *known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -586,10 +596,12 @@ static void sweep_processed(struct tte_ctx *ctx, const char *kind)
 	sqlite3_stmt *st = NULL;
 	DIR *d = opendir(top), *dd;
 	struct dirent *e, *f;
-	int rc;
+	int rc, ret = -1;
 
-	if (!d)
+	if (!d) {
+		ret = 0;
 		goto out;
+	}
 	st = store_prepare(ctx->db, "SELECT stored FROM inputs WHERE kind=? AND stored IS NOT NULL");
 	if (!st)
 		goto out;
@@ -622,7 +634,9 @@ static void sweep_processed(struct tte_ctx *ctx, const char *kind)
 		g_free(day);
 	}
 	for (guint i = 0; i < strays->len; i++)
-		sweep_one(ctx, g_ptr_array_index(strays, i));
+		if (sweep_one(ctx, g_ptr_array_index(strays, i)))
+			goto out;
+	ret = 0;
 out:
 	sqlite3_finalize(st);
 	if (d)
@@ -630,6 +644,7 @@ out:
 	g_ptr_array_free(strays, TRUE);
 	g_hash_table_destroy(known);
 	g_free(top);
+	return ret;
 }
 
 /* ---- one file --------------------------------------------------------------------- */
