@@ -219,7 +219,18 @@ static const char *const migrations[] = {
 	"CREATE INDEX applicants_nip ON applicants(nip);"
 	"CREATE INDEX applicants_email ON applicants(email);",
 
-	/* 3 -> 4: each submission keeps 128 bits of SHA-256 of its cells as
+	/* 3 -> 4: what a letter's verification page shows, as the letter
+	 * said it (the applicant's row holds later corrections, tte.conf a
+	 * later recommender). NULL in letters written before: the publish
+	 * stage then takes the applicant's row and tte.conf. */
+	"ALTER TABLE letters ADD COLUMN page_instansi TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_rec_name TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_rec_position TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_name TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_unit TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_nip TEXT;",
+
+	/* 4 -> 5: each submission keeps 128 bits of SHA-256 of its cells as
 	 * read (raw_key), so a cumulative export's known rows are recognised
 	 * without validation or a write. Older rows get theirs the first time
 	 * a later export repeats them. */

@@ -293,7 +293,7 @@ static char *problems_summary(problem_list *pl)
 	return g_string_free(s, FALSE);
 }
 
-/* A row stored before its raw key was (schema 3) gets it the first time
+/* A row stored before its raw key was (schema 4) gets it the first time
  * an export repeats it, so the next export skips it early. */
 static int remember_raw_key(struct intake *in, const struct row *r)
 {

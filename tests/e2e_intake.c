@@ -19,8 +19,8 @@
 
 #define DAY "2026-11-24"
 
-/* What schema 4 added, taken away: a database as schema 3 left it. */
-#define BACK_TO_V3 \
+/* What schema 5 added, taken away: a database as schema 4 left it. */
+#define DROP_SCHEMA_5 \
 	"DROP INDEX submissions_raw_key; DROP INDEX applicants_waiver;" \
 	" ALTER TABLE submissions DROP COLUMN raw_key;" \
 	" DROP INDEX submissions_orphan_email; DROP INDEX submissions_orphan_form_email;" \
@@ -298,10 +298,10 @@ static void test_known_rows(void **state)
 	tu_root_free(root);
 }
 
-/* A schema-3 database has no raw keys: its rows are recognised the old way
+/* A schema-4 database has no raw keys: its rows are recognised the old way
  * (by their row key, after validation) and get their raw key then, so the
  * next export skips them early; nothing is lost or stored twice. */
-static void test_migrate_v3_raw_keys(void **state)
+static void test_migrate_v4_raw_keys(void **state)
 {
 	char *root = tu_root_new(NULL);
 	char *a = tu_path(root, "inbox/forms/jawaban.csv");
@@ -309,7 +309,7 @@ static void test_migrate_v3_raw_keys(void **state)
 	(void)state;
 	tu_gen_forms(a, "--rows 40 --seed 5");
 	run_ok(root, DAY);
-	g_free(tu_sql(root, BACK_TO_V3 "PRAGMA user_version=3"));
+	g_free(tu_sql(root, DROP_SCHEMA_5 " PRAGMA user_version=4"));
 	tu_gen_forms(a, "--rows 50 --seed 5");
 	run_ok(root, DAY);
 	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), STORE_VERSION);
@@ -438,6 +438,16 @@ static void test_latest_wins(void **state)
 	tu_root_free(root);
 }
 
+/* What schema 4 added: the letters' page columns (for going back to an
+ * older schema). */
+#define DROP_SCHEMA_4 \
+	" ALTER TABLE letters DROP COLUMN page_instansi;" \
+	" ALTER TABLE letters DROP COLUMN page_rec_name;" \
+	" ALTER TABLE letters DROP COLUMN page_rec_position;" \
+	" ALTER TABLE letters DROP COLUMN page_name;" \
+	" ALTER TABLE letters DROP COLUMN page_unit;" \
+	" ALTER TABLE letters DROP COLUMN page_nip;"
+
 /* A database of schema 1 (NIK keys of 64 hex digits) is migrated when a
  * run opens it, and its applicants are still found by their NIK. */
 static void test_migrate_v1(void **state)
@@ -454,9 +464,10 @@ static void test_migrate_v1(void **state)
 	assert_string_equal(h, "32|32");
 	g_free(h);
 	/* Back to what schema 1 stored: 64 digits, the first 32 the same. */
-	g_free(tu_sql(root, BACK_TO_V3
+	g_free(tu_sql(root, DROP_SCHEMA_5
 		      "UPDATE applicants SET nik_hmac=nik_hmac || 'ffffffffffffffffffffffffffffffff',"
-		      " data_hash=data_hash || 'ffffffffffffffffffffffffffffffff'; PRAGMA user_version=1"));
+		      " data_hash=data_hash || 'ffffffffffffffffffffffffffffffff';"
+		      DROP_SCHEMA_4 " PRAGMA user_version=1"));
 	drop_rows(root, "b.csv",
 		  row("2026/11/12 9:00:00 AM GMT+8", "5108050101900001", "199001012015031001",
 		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/c"), NULL);
@@ -497,7 +508,7 @@ static void test_migrate_v2_check(void **state)
 				   " 2>/dev/null", db), 0);
 	/* Back to schema 2: the same table without the CHECK (removing a
 	 * CHECK this way is what SQLite documents as safe). */
-	g_free(tu_sql(root, BACK_TO_V3 "PRAGMA writable_schema=ON;"
+	g_free(tu_sql(root, DROP_SCHEMA_5 DROP_SCHEMA_4 " PRAGMA writable_schema=ON;"
 		      " UPDATE sqlite_schema SET sql=substr(sql, 1, instr(sql, ' CHECK(') - 1)"
 		      " || substr(sql, instr(sql, '))') + 2) WHERE name='applicants';"
 		      " PRAGMA writable_schema=OFF; PRAGMA user_version=2;"));
@@ -1492,7 +1503,7 @@ int main(void)
 		cmocka_unit_test(test_redrop_and_cumulative),
 		cmocka_unit_test(test_known_rows),
 		cmocka_unit_test(test_sheet_row_limit),
-		cmocka_unit_test(test_migrate_v3_raw_keys),
+		cmocka_unit_test(test_migrate_v4_raw_keys),
 		cmocka_unit_test(test_latest_wins),
 		cmocka_unit_test(test_migrate_v1),
 		cmocka_unit_test(test_migrate_v2_check),

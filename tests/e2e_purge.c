@@ -110,13 +110,12 @@ static void test_purge(void **state)
 	g_ptr_array_unref(rows);
 	g_free(xlsx);
 
-	/* The old cumulative export dropped again: set aside, and gone with
-	 * the next purge. */
+	/* The old cumulative export dropped again: its bytes were read and
+	 * purged, so this copy is deleted at once, never kept unrecorded. */
 	drop_sample(root, "forms", "forms/form-responses-en.csv");
 	run(root, "2026-11-20", "intake");
-	assert_true(exists(root, "var/processed/forms/20261120/form-responses-en.csv"));
-	run(root, "2026-11-20", "run");
-	assert_false(exists(root, "var/processed/forms/20261120/form-responses-en.csv"));
+	assert_false(exists(root, "inbox/forms/form-responses-en.csv"));
+	assert_int_equal(tu_count_files(root, "var/processed/forms/20261120"), 0);
 	assert_niks_gone(root, G_N_ELEMENTS(P));
 
 	/* A newer cumulative export still carries their rows: not stored again. */
@@ -141,6 +140,77 @@ static void test_purge(void **state)
 	}
 	assert_int_equal(count(root, "SELECT count(*) FROM applicants WHERE nik IS NOT NULL"), 6);
 	g_string_free(csv, TRUE);
+	tu_root_free(root);
+}
+
+/*
+ * Identical re-drops of a form export and a status export on two nights
+ * each, and copies an older tte left unrecorded under var/processed/:
+ * tte keeps one copy of an input, the recorded one, so after the purge
+ * night nothing under the root holds a purged NIK.
+ */
+static void test_redrops_purged(void **state)
+{
+	char *root = setup_root("[purge]\ngrace_days = 7\nretention_days = 60", "2026-11-10",
+				false);
+	GString *csv = g_string_new("NIK,Email,Status Sertifikat,Status Pengguna\n");
+	char *src = tu_sample("forms/form-responses-en.csv"), *dir, *stray;
+
+	(void)state;
+	/* what an older tte left: a re-drop moved aside without a record */
+	dir = tu_path(root, "var/processed/forms/20261109");
+	g_mkdir_with_parents(dir, 0700);
+	stray = g_build_filename(dir, "form-responses-en.csv", NULL);
+	tu_copy(src, stray);
+	g_free(stray);
+	g_free(dir);
+	/* the same export again, on the next night: read before, deleted now */
+	drop_sample(root, "forms", "forms/form-responses-en.csv");
+	run(root, "2026-11-11", "run");
+	assert_false(exists(root, "inbox/forms/form-responses-en.csv"));
+	assert_false(exists(root, "var/processed/forms/20261109/form-responses-en.csv"));
+	assert_int_equal(tu_count_files(root, "var/processed/forms/20261111"), 0);
+	assert_true(exists(root, "var/processed/forms/20261110/form-responses-en.csv"));
+	assert_int_equal(count(root, "SELECT count(*) FROM inputs WHERE kind='forms'"), 1);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(P); i++)
+		g_string_append_printf(csv, "%s,%s,ISSUE,VERIFIED\n", P[i].nik, P[i].email);
+	drop_text(root, "status", "status-2026-11-12.csv", csv->str);
+	run(root, "2026-11-12", "run");
+	assert_state(root, P[0].nip, "ISSUE");
+	/* the status export again, under another name, on two nights */
+	drop_text(root, "status", "status-lagi.csv", csv->str);
+	drop_sample(root, "forms", "forms/form-responses-en.csv");
+	run(root, "2026-11-13", "run");
+	drop_text(root, "status", "status-2026-11-12.csv", csv->str);
+	run(root, "2026-11-14", "run");
+	assert_int_equal(tu_count_files(root, "inbox/status"), 0);
+	assert_int_equal(tu_count_files(root, "var/processed/status/20261113"), 0);
+	assert_int_equal(tu_count_files(root, "var/processed/status/20261114"), 0);
+	assert_int_equal(count(root, "SELECT count(*) FROM inputs WHERE kind='status'"), 1);
+
+	/* The purge night: the six are purged, their files with them. */
+	run(root, "2026-11-19", "run");
+	assert_int_equal(count(root, "SELECT count(*) FROM applicants WHERE purged_day="
+			       "'2026-11-19'"), 6);
+	assert_int_equal(tu_count_files(root, "var/processed/status/20261112"), 0);
+
+	/* Dropped after the purge: deleted at once, and a stray copy of a
+	 * purged input is deleted by the next run's sweep. */
+	dir = tu_path(root, "var/processed/status/20261115");
+	g_mkdir_with_parents(dir, 0700);
+	stray = g_build_filename(dir, "status-2026-11-12.csv", NULL);
+	tu_write_str(stray, csv->str);
+	g_free(stray);
+	g_free(dir);
+	drop_text(root, "status", "status-2026-11-12.csv", csv->str);
+	run(root, "2026-11-20", "run");
+	assert_int_equal(tu_count_files(root, "inbox/status"), 0);
+	assert_int_equal(tu_count_files(root, "var/processed/status/20261115"), 0);
+	assert_int_equal(tu_count_files(root, "var/processed/status/20261120"), 0);
+	assert_niks_gone(root, G_N_ELEMENTS(P));
+	g_string_free(csv, TRUE);
+	g_free(src);
 	tu_root_free(root);
 }
 
@@ -171,11 +241,66 @@ static void test_retention(void **state)
 	tu_root_free(root);
 }
 
+/* Run logs in var/log go at the retention age, by the date in their name;
+ * other files stay, and so does the log of the run doing the purge. */
+static void test_log_retention(void **state)
+{
+	char *root = tu_root_new("[purge]\nretention_days = 14");
+	static const char *const old[] = { "run-20261001-013000-111.log",
+					   "intake-20261109-235959-222.log" };
+	static const char *const keep[] = { "run-20261110-013000-333.log", "notes.txt",
+					    "run-2026.log", "run-20261001-013000-444.txt" };
+	char *out = NULL;
+
+	(void)state;
+	run(root, NULL, "init");
+	for (size_t i = 0; i < 2; i++) {
+		char *f = g_strdup_printf("%s/var/log/%s", root, old[i]);
+
+		tu_write_str(f, "old\n");
+		g_free(f);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		char *f = g_strdup_printf("%s/var/log/%s", root, keep[i]);
+
+		tu_write_str(f, "keep\n");
+		g_free(f);
+	}
+	/* 2026-11-23 less 14 days: logs of 2026-11-09 and before go. */
+	run(root, "2026-11-23", "purge");
+	for (size_t i = 0; i < 2; i++) {
+		char *f = g_strdup_printf("var/log/%s", old[i]);
+
+		assert_false(exists(root, f));
+		g_free(f);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		char *f = g_strdup_printf("var/log/%s", keep[i]);
+
+		assert_true(exists(root, f));
+		g_free(f);
+	}
+	assert_int_equal(tu_sh(&out, "grep -h 'purge:' '%s'/var/log/purge-*.log", root), 0);
+	assert_non_null(strstr(out, ", 2 old run log(s)"));
+	g_free(out);
+	/* A date far ahead makes every log old, the run's own log included:
+	 * that one stays and holds the purge's line. */
+	run(root, "2027-06-30", "run");
+	assert_int_equal(tu_sh(&out, "ls '%s'/var/log", root), 0);
+	assert_null(strstr(out, "run-20261110"));
+	assert_int_equal(tu_sh(NULL, "grep -l 'purge:.*old run log' '%s'/var/log/run-*.log", root),
+			 0);
+	g_free(out);
+	tu_root_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_purge),
 		cmocka_unit_test(test_retention),
+		cmocka_unit_test(test_log_retention),
+		cmocka_unit_test(test_redrops_purged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
