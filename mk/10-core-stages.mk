@@ -1,5 +1,7 @@
 # Form intake and the report.
 report_PKGS := xlsxwriter
+# intake's raw keys of known rows (XXH3-128).
+intake_PKGS := libxxhash
 TOOLS += gen-forms
 TESTS += unit_rules e2e_intake
 unit_rules_PKGS := xlsxwriter
