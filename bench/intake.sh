@@ -16,6 +16,9 @@
 #                   applicants are set BUNDLED first), its ratio to tte
 #                   report alone on the same store
 #   rss             the largest peak RSS of any tte step above (MiB)
+#   sheets          worksheets in day 1's workbook: 6, more once a table
+#                   passes Excel's row limit (Riwayat (2), ...; Ringkasan
+#                   then says so)
 #
 # BENCH_SIZES overrides the sizes (default "10000 200000 1000000").
 # BENCH_DETAIL=1 also prints each step of the quiet night.
@@ -27,14 +30,15 @@ floor="$PWD/$build/tools/floor"
 sizes=${BENCH_SIZES:-"10000 200000 1000000"}
 . "$(dirname "$0")/common.sh"
 
-add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
-sub() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; printf "%.2f", (d < 0 ? 0 : d) }'; }
+add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; printf "%.3f", (d < 0 ? 0 : d) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 max() { if [ "$1" -gt "$2" ]; then echo "$1"; else echo "$2"; fi; }
 
-fmt='| %9s | %8s | %8s | %8s | %8s | %6s | %8s | %8s | %6s | %8s | %6s | %7s |\n'
-printf "$fmt" rows intake_s report_s sum_s floor_s ratio night_s parse_s ratio quiet_s ratio rss_MiB
-printf "$fmt" ---: ---: ---: ---: ---: ---: ---: ---: ---: ---: ---: ---:
+fmt='| %9s | %8s | %8s | %8s | %8s | %6s | %8s | %8s | %6s | %8s | %6s | %7s | %6s |\n'
+printf "$fmt" rows intake_s report_s sum_s floor_s ratio night_s parse_s ratio quiet_s ratio \
+	rss_MiB sheets
+printf "$fmt" ---: ---: ---: ---: ---: ---: ---: ---: ---: ---: ---: ---: ---:
 for n in $sizes; do
 	root="$work/root-$n"
 	mkdir -p "$root/inbox/forms"
@@ -49,6 +53,7 @@ for n in $sizes; do
 	read -r rw _ _ r < <(measure $pin "$tte" --root "$root" --date 2026-11-24 report)
 	rss=$(max "$rss" "$r")
 	sum=$(add "$iw" "$rw")
+	sheets=$(unzip -l "$root"/outbox/reports/*.xlsx | grep -c 'xl/worksheets/sheet')
 
 	# The floor on the same export.
 	read -r pw _ _ _ < <(measure $pin "$floor" csv "$work/export.csv")
@@ -76,7 +81,7 @@ for n in $sizes; do
 	fi
 
 	printf "$fmt" "$n" "$iw" "$rw" "$sum" "$fl" "$(ratio "$sum" "$fl")" "$nw" "$bw" \
-		"$(ratio "$nw" "$bw")" "$qw" "$(ratio "$qw" "$q1")" "$((rss / 1024))"
+		"$(ratio "$nw" "$bw")" "$qw" "$(ratio "$qw" "$q1")" "$((rss / 1024))" "$sheets"
 	rm -rf "$root"
 done
 echo "ratio: sum / floor (target 1.5 at 1M); night / parse (target 3);" \
