@@ -19,6 +19,7 @@
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
 #include <qpdf/qpdf-c.h>
+#include <zlib.h>
 
 #include "pdfsign.h"
 #include "tte.h"
@@ -840,6 +841,126 @@ GBytes *ps_make_big(size_t bytes)
 			    off[1], off[2], off[3], off[4], off[5], xref);
 	g_byte_array_append(a, (const guint8 *)h, (guint)strlen(h));
 	g_free(h);
+	return g_byte_array_free_to_bytes(a);
+}
+
+/* Deflate PREFIX then spaces up to TOTAL bytes. A full flush after each
+ * 1 MiB of spaces makes every such block compress to the same bytes, so
+ * one is made and repeated: gigabytes cost a few milliseconds. */
+static GByteArray *deflate_bomb(const char *prefix, guint64 total)
+{
+	const size_t chunk = 1 << 20;
+	unsigned char *spaces = g_malloc(chunk), *out = g_malloc(2 * chunk);
+	GByteArray *a = g_byte_array_new(), *block = NULL;
+	guint64 left = total - strlen(prefix), n = left / chunk;
+	uLong adler = adler32(0L, (const Bytef *)prefix, (uInt)strlen(prefix));
+	uLong cadler;
+	z_stream z = { 0 };
+
+	memset(spaces, ' ', chunk);
+	cadler = adler32(0L, spaces, (uInt)chunk);
+	g_assert(n >= 3 && deflateInit(&z, 9) == Z_OK);
+	z.next_in = (Bytef *)prefix;
+	z.avail_in = (uInt)strlen(prefix);
+	for (guint64 i = 0; i <= n; i++) {
+		int flush = i == n ? Z_FINISH : Z_FULL_FLUSH;
+
+		if (i > 0) {
+			z.next_in = spaces;
+			z.avail_in = i == n ? 0 : (uInt)chunk;
+		}
+		if (i >= 3 && i < n) {
+			/* The same block as the last one. */
+			g_byte_array_append(a, block->data, block->len);
+			adler = adler32_combine(adler, cadler, (z_off_t)chunk);
+			continue;
+		}
+		z.next_out = out;
+		z.avail_out = (uInt)(2 * chunk);
+		g_assert(deflate(&z, flush) == (flush == Z_FINISH ? Z_STREAM_END : Z_OK));
+		if (i == n) {
+			/* The final block, then the checksum of all the spaces. */
+			size_t k = (size_t)(z.next_out - out) - 4;
+
+			g_byte_array_append(a, out, (guint)k);
+			out[0] = (unsigned char)(adler >> 24);
+			out[1] = (unsigned char)(adler >> 16);
+			out[2] = (unsigned char)(adler >> 8);
+			out[3] = (unsigned char)adler;
+			g_byte_array_append(a, out, 4);
+			break;
+		}
+		g_byte_array_append(a, out, (guint)(z.next_out - out));
+		if (i > 0)
+			adler = adler32_combine(adler, cadler, (z_off_t)chunk);
+		if (i == 2) {
+			g_assert(block && block->len == (guint)(z.next_out - out) &&
+				 !memcmp(block->data, out, block->len));
+		} else if (i == 1) {
+			block = g_byte_array_new();
+			g_byte_array_append(block, out, (guint)(z.next_out - out));
+		}
+	}
+	deflateEnd(&z);
+	g_byte_array_free(block, TRUE);
+	g_free(spaces);
+	g_free(out);
+	return a;
+}
+
+GBytes *ps_make_bomb(guint64 inflated, const char *filter)
+{
+	GByteArray *a = g_byte_array_new(), *data;
+	const char *cat = "<< /Type /Catalog /Pages 2 0 R >>";
+	char *prefix = g_strdup_printf("1 0 %s", cat), *h;
+	gsize off[7];
+	unsigned char xref[7 * 7];
+
+#define PUT(s) g_byte_array_append(a, (const guint8 *)(s), (guint)strlen(s))
+	if (filter) {
+		data = g_byte_array_new();
+		g_byte_array_append(data, (const guint8 *)prefix, (guint)strlen(prefix));
+	} else {
+		data = deflate_bomb(prefix, inflated);
+	}
+	PUT("%PDF-1.5\n%\xe2\xe3\xcf\xd3\n");
+	off[2] = a->len;
+	PUT("2 0 obj\n<< /Type /Pages /Kids [ 3 0 R ] /Count 1 >>\nendobj\n");
+	off[3] = a->len;
+	PUT("3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 612 792 ] >>\nendobj\n");
+	off[5] = a->len;
+	h = g_strdup_printf("5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter %s /Length %u >>\n"
+			    "stream\n", filter ? filter : "/FlateDecode", data->len);
+	PUT(h);
+	g_free(h);
+	g_byte_array_append(a, data->data, data->len);
+	PUT("\nendstream\nendobj\n");
+	off[6] = a->len;
+	/* Entries of 1 + 4 + 2 bytes: type, offset or object stream, gen or index. */
+	memset(xref, 0, sizeof(xref));
+	for (int i = 0; i < 7; i++) {
+		unsigned char *e = xref + 7 * i;
+		guint32 v = i == 1 ? 5 : i == 2 || i == 3 || i == 5 || i == 6 ? (guint32)off[i] : 0;
+
+		e[0] = i == 0 || i == 4 ? 0 : i == 1 ? 2 : 1;
+		e[1] = (unsigned char)(v >> 24);
+		e[2] = (unsigned char)(v >> 16);
+		e[3] = (unsigned char)(v >> 8);
+		e[4] = (unsigned char)v;
+		if (i == 0)
+			e[5] = e[6] = 0xff;
+	}
+	h = g_strdup_printf("6 0 obj\n<< /Type /XRef /Size 7 /W [ 1 4 2 ] /Root 1 0 R /Length %zu "
+			    ">>\nstream\n", sizeof(xref));
+	PUT(h);
+	g_free(h);
+	g_byte_array_append(a, xref, sizeof(xref));
+	h = g_strdup_printf("\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", off[6]);
+	PUT(h);
+	g_free(h);
+#undef PUT
+	g_byte_array_free(data, TRUE);
+	g_free(prefix);
 	return g_byte_array_free_to_bytes(a);
 }
 

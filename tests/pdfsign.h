@@ -96,6 +96,13 @@ GBytes *ps_make_minimal(const char *text, const char *hidden);
 /* A one-page PDF of about BYTES bytes (an uncompressed noise image). */
 GBytes *ps_make_big(size_t bytes);
 
+/* A one-page PDF 1.5 whose catalog lives in an object stream that
+ * inflates to INFLATED bytes (FlateDecode; the file is about a thousandth
+ * of that), found through a cross-reference stream. With FILTER (e.g.
+ * "/LZWDecode") the object stream names that filter instead and is stored
+ * as is, INFLATED ignored. */
+GBytes *ps_make_bomb(guint64 inflated, const char *filter);
+
 /* Release cairo's and fontconfig's caches (at the end of a test program). */
 void ps_cleanup(void);
 

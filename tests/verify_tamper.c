@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib.h>
 
 #include "pdfsign.h"
@@ -664,6 +665,49 @@ static void test_annotation(void **state)
 	g_bytes_unref(s);
 }
 
+/* A decompression bomb: an object stream inflating to 3 GiB in a 3 MB
+ * file stops at the cap, INDETERMINATE, never NO_SIGNATURE; the caps come
+ * from tte.conf; filters that cannot be capped are refused. */
+static void test_bomb(void **state)
+{
+	GBytes *big = ps_make_bomb(3ULL << 30, NULL), *small = ps_make_bomb(8 << 20, NULL);
+	GBytes *lzw = ps_make_bomb(0, "/LZWDecode");
+	char *conf = tu_path(F.root, "tte.conf");
+	struct run r;
+
+	(void)state;
+	assert_true(g_bytes_get_size(big) < 4u << 20);
+	verify(big, &r);
+	assert_int_equal(r.rc, 1);
+	expect(&r, "[.conclusion, (.problems | join(\",\"))] | @tsv",
+	       "INDETERMINATE\tDECOMPRESSION_LIMIT");
+	run_free(&r);
+	/* The same construction, small: an ordinary unsigned PDF. */
+	verify(small, &r);
+	expect(&r, "[.conclusion, (.problems | length)] | @tsv", "NO_SIGNATURE\t0");
+	run_free(&r);
+	/* Caps from [verify]: per stream, then per file. */
+	tu_write_str(conf, "[verify]\nmax_stream_mb = 4\n");
+	verify(small, &r);
+	expect(&r, "[.conclusion, (.problems | join(\",\"))] | @tsv",
+	       "INDETERMINATE\tDECOMPRESSION_LIMIT");
+	run_free(&r);
+	tu_write_str(conf, "[verify]\nmax_inflate_mb = 2\n");
+	verify(small, &r);
+	expect(&r, ".conclusion", "INDETERMINATE");
+	expect(&r, ".notes[0] | test(\"in all\")", "true");
+	run_free(&r);
+	assert_int_equal(unlink(conf), 0);
+	verify(lzw, &r);
+	expect(&r, "[.conclusion, (.problems | join(\",\"))] | @tsv",
+	       "INDETERMINATE\tSTREAM_FILTER_UNSUPPORTED");
+	run_free(&r);
+	g_free(conf);
+	g_bytes_unref(big);
+	g_bytes_unref(small);
+	g_bytes_unref(lzw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -682,6 +726,7 @@ int main(void)
 		cmocka_unit_test(test_docmdp),
 		cmocka_unit_test(test_shadow),
 		cmocka_unit_test(test_annotation),
+		cmocka_unit_test(test_bomb),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -6,6 +6,8 @@
  *   mksigned big MB OUT.pdf TRUST.pem     one ~MB MB PDF, signed once (TSA)
  *   mksigned small N DIR TRUST.pem        N small letters, signed (TSA)
  *   mksigned seeds DIR                    a few variants for fuzzing
+ *   mksigned bomb MIB OUT.pdf             an unsigned PDF whose object stream
+ *                                         inflates to MIB MiB (~MIB KB file)
  *   mksigned sign IN.pdf OUT.pdf TRUST.pem [CN]
  *                                         IN signed by incremental update
  *                                         by a signer named CN (the demo)
@@ -144,15 +146,33 @@ static int sign_file(struct ps_pki *p, const char *in, const char *out)
 	return rc;
 }
 
+/* A decompression bomb (no keys needed). */
+static int bomb(long mib, const char *out)
+{
+	GBytes *b;
+	int rc;
+
+	if (mib < 4) {
+		fprintf(stderr, "mksigned: bomb: at least 4 MiB\n");
+		return -1;
+	}
+	b = ps_make_bomb((guint64)mib << 20, NULL);
+	rc = write_file(out, b);
+	g_bytes_unref(b);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct ps_pki *p;
 	int rc = 2;
 	bool sign = argc >= 5 && !strcmp(argv[1], "sign");
 
+	if (argc == 4 && !strcmp(argv[1], "bomb"))
+		return bomb(strtol(argv[2], NULL, 10), argv[3]) ? 1 : 0;
 	if (argc < 3 || (strcmp(argv[1], "seeds") && argc != 5 && !(sign && argc == 6))) {
 		fprintf(stderr, "usage: mksigned big MB OUT.pdf TRUST.pem | small N DIR TRUST.pem | "
-				"seeds DIR | sign IN.pdf OUT.pdf TRUST.pem [CN]\n");
+				"seeds DIR | bomb MIB OUT.pdf | sign IN.pdf OUT.pdf TRUST.pem [CN]\n");
 		return 2;
 	}
 	p = ps_pki_new(sign && argc == 6 ? argv[5] : "MADE CONTOH REKOMENDASI");

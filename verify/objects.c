@@ -346,6 +346,23 @@ static void walk_page_widgets(struct pv_work *w, qpdf_data q)
 		qpdf_get_error(q);
 }
 
+/* Does stream ST use only filters whose output limits.c bounds (no LZW,
+ * no RunLength)? */
+static bool filters_bounded(qpdf_data q, qpdf_oh st)
+{
+	qpdf_oh f = pv_dget(q, st, "/Filter");
+	int n = qpdf_oh_is_array(q, f) ? qpdf_oh_get_array_n_items(q, f) : 1;
+
+	for (int i = 0; i < n; i++) {
+		qpdf_oh x = qpdf_oh_is_array(q, f) ? qpdf_oh_get_array_item(q, f, i) : f;
+
+		if (is_name(q, x, "/LZWDecode") || is_name(q, x, "/LZW") ||
+		    is_name(q, x, "/RunLengthDecode") || is_name(q, x, "/RL") || n > 8)
+			return false;
+	}
+	return true;
+}
+
 static void read_dss(struct pv_work *w, qpdf_data q, qpdf_oh dss)
 {
 	static const char *const keys[] = { "/Certs", "/CRLs", "/OCSPs" };
@@ -363,6 +380,11 @@ static void read_dss(struct pv_work *w, qpdf_data q, qpdf_oh dss)
 
 			if (!qpdf_oh_is_stream(q, st))
 				continue;
+			if (!filters_bounded(q, st)) {
+				pv_note(w, NULL, "a /DSS stream with LZW or RunLength data was not "
+					"read");
+				continue;
+			}
 			if (qpdf_oh_get_stream_data(q, st, qpdf_dl_generalized, &filtered, &data,
 						    &len) & QPDF_ERRORS || !data) {
 				if (qpdf_has_error(q))

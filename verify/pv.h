@@ -74,6 +74,7 @@ struct pv_work {
 	qpdf_data final;		/* the whole document, NULL if unparsable */
 	int docmdp_p;			/* the certification's /P, 0 none */
 	int docmdp_sig;			/* index of the certification signature, -1 */
+	bool limited;			/* stopped at an inflate cap or filter */
 	/* Validation data found in /DSS. */
 	STACK_OF(X509) *dss_certs;
 	STACK_OF(X509_CRL) *dss_crls;
@@ -83,6 +84,7 @@ struct pv_work {
 struct pdfverify_ctx {
 	STACK_OF(X509) *anchors;
 	time_t now;
+	unsigned long long max_stream, max_file;	/* inflate caps (limits.c) */
 	/* Kept from file to file: mapping and unmapping, or mallocing and
 	 * freeing large blocks, costs TLB shootdowns that a batch of small
 	 * files notices. */
@@ -111,6 +113,18 @@ void pv_problem(struct pv_work *w, struct pv_sigwork *s, const char *code, const
 void pv_note(struct pv_work *w, struct pv_sigwork *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* ---- limits.c ---- */
+
+/* Which inflate cap was reached, if any. */
+enum pv_limit { PV_LIMIT_NONE, PV_LIMIT_STREAM, PV_LIMIT_FILE };
+
+/* Start charging every inflate of this process to a new budget:
+ * MAX_STREAM bytes out of one z_stream, MAX_TOTAL in all. */
+void pv_limits_arm(unsigned long long max_stream, unsigned long long max_total);
+enum pv_limit pv_limits_hit(void);
+unsigned long long pv_limits_total(void);	/* bytes inflated since arming */
+void pv_limits_disarm(void);
+
 /* ---- scan.c ---- */
 
 /* Does BUF start like a PDF ("%PDF-" within its first 1024 bytes)? */
@@ -124,6 +138,12 @@ void pv_scan_revisions(struct pv_work *w);
  * gap being exactly the /Contents hex string of that very dictionary,
  * the signed bytes ending a revision. Sets S->ranges_ok, S->rev. */
 void pv_scan_signature(struct pv_work *w, struct pv_sigwork *s);
+
+/* Do the streams qpdf decodes by itself (object and cross-reference
+ * streams: dictionaries with /N and /First, or /W) use only filters whose
+ * output limits.c bounds? No for LZW and RunLength, an indirect /Filter,
+ * or ASCII85/ASCIIHex after Flate (a problem on the document). */
+bool pv_scan_filters(struct pv_work *w);
 
 /* Index of the revision ending at OFF (at its %%EOF or after its EOL), or
  * -1. */
