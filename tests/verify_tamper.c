@@ -665,6 +665,53 @@ static void test_annotation(void **state)
 	g_bytes_unref(s);
 }
 
+/* A signature dictionary qpdf cannot read (a /ByteRange number that
+ * overflows, nesting deeper than qpdf parses) is a damaged signature,
+ * never "no signature". */
+static void test_unreadable_sig_dict(void **state)
+{
+	GBytes *s = sign_letter(), *t;
+	int sig, widget;
+	char *text, *wtext, *bad, *deep;
+	GString *nest = g_string_new("/Reason ");
+	struct ps_obj o;
+	struct run r;
+
+	(void)state;
+	sig_objects(F.letter, &sig, &widget);
+	text = ps_object_text(s, sig);
+	wtext = ps_object_text(s, widget);
+	for (int i = 0; i < 600; i++)
+		g_string_append_c(nest, '[');
+	for (int i = 0; i < 600; i++)
+		g_string_append_c(nest, ']');
+	for (int k = 0; k < 3; k++) {
+		/* The signature dictionary twice, then the field itself. */
+		bad = k == 2 ? replace(wtext, "/Rect [ 0 ", "/Rect [ 99999999999999999999 ")
+			: k ? replace(text, "/Reason ()", nest->str)
+			: replace(text, "/ByteRange [ 0 ", "/ByteRange [ 0 99999999999999999999 ");
+		o.num = k == 2 ? widget : sig;
+		o.body = g_bytes_new(bad, strlen(bad));
+		t = ps_update(s, &o, 1);
+		verify(t, &r);
+		assert_int_equal(r.rc, 1);
+		deep = jq(&r, ".conclusion");
+		if (!strcmp(deep, "NO_SIGNATURE"))
+			fail_msg("case %d: NO_SIGNATURE", k);
+		g_free(deep);
+		expect(&r, ".conclusion", "INVALID");
+		expect_problem(&r, "SIGNATURE_DICT_DAMAGED");
+		run_free(&r);
+		g_bytes_unref(o.body);
+		g_bytes_unref(t);
+		g_free(bad);
+	}
+	g_string_free(nest, TRUE);
+	g_free(text);
+	g_free(wtext);
+	g_bytes_unref(s);
+}
+
 /* A decompression bomb: an object stream inflating to 3 GiB in a 3 MB
  * file stops at the cap, INDETERMINATE, never NO_SIGNATURE; the caps come
  * from tte.conf; filters that cannot be capped are refused. */
@@ -727,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_shadow),
 		cmocka_unit_test(test_annotation),
 		cmocka_unit_test(test_bomb),
+		cmocka_unit_test(test_unreadable_sig_dict),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

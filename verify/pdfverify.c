@@ -534,6 +534,8 @@ static int verify(struct pdfverify_ctx *vc, const unsigned char *buf, size_t len
 	for (guint i = 0; i < w.sigs->len; i++) {
 		struct pv_sigwork *s = g_ptr_array_index(w.sigs, i);
 
+		if (s->unreadable)
+			continue;	/* SIGNATURE_DICT_DAMAGED says it all */
 		pv_scan_signature(&w, s);
 		pv_cms_parse(&w, s);
 	}

@@ -38,6 +38,7 @@ struct pv_sigwork {
 	struct pv_signature *pub;
 	int field_obj, field_gen;
 	int sig_obj, sig_gen;		/* 0 when /V is a direct dictionary */
+	bool unreadable;		/* /V is there but qpdf cannot read it */
 	/* From the signature dictionary (final document). */
 	long long br[4];
 	int nbr;			/* integers in /ByteRange (-1: not an array of ints) */
