@@ -221,6 +221,17 @@ void ps_info_get(GBytes *pdf, struct ps_info *info)
 	info->page = qpdf_oh_get_object_id(q, page);
 	c = qpdf_oh_get_key(q, page, "/Contents");
 	info->contents = qpdf_oh_is_stream(q, c) ? qpdf_oh_get_object_id(q, c) : 0;
+	info->font = 0;
+	c = qpdf_oh_get_key(q, qpdf_oh_get_key(q, page, "/Resources"), "/Font");
+	if (qpdf_oh_is_dictionary(q, c)) {
+		qpdf_oh_begin_dict_key_iter(q, c);
+		while (!info->font && qpdf_oh_dict_more_keys(q)) {
+			qpdf_oh f = qpdf_oh_get_key(q, c, qpdf_oh_dict_next_key(q));
+
+			if (qpdf_oh_is_indirect(q, f))
+				info->font = qpdf_oh_get_object_id(q, f);
+		}
+	}
 	info->page_text = g_strdup(qpdf_oh_unparse_resolved(q, page));
 	qpdf_cleanup(&q);
 }
@@ -238,6 +249,61 @@ char *ps_object_text(GBytes *pdf, int num)
 
 	qpdf_cleanup(&q);
 	return s;
+}
+
+char *ps_object_text_reversed(GBytes *pdf, int num)
+{
+	qpdf_data q = open_pdf(pdf);
+	qpdf_oh d = qpdf_get_object_by_id(q, num, 0);
+	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
+	GString *s = g_string_new("<<");
+
+	g_assert(qpdf_oh_is_dictionary(q, d));
+	qpdf_oh_begin_dict_key_iter(q, d);
+	while (qpdf_oh_dict_more_keys(q))
+		g_ptr_array_add(keys, g_strdup(qpdf_oh_dict_next_key(q)));
+	for (guint i = keys->len; i-- > 0;) {
+		const char *k = g_ptr_array_index(keys, i);
+
+		g_string_append_printf(s, "\n  %s %s", k, qpdf_oh_unparse(q, qpdf_oh_get_key(q, d, k)));
+	}
+	g_string_append(s, "\n>>");
+	g_ptr_array_free(keys, TRUE);
+	qpdf_cleanup(&q);
+	return g_string_free(s, FALSE);
+}
+
+GBytes *ps_stream_recoded(GBytes *pdf, int num)
+{
+	qpdf_data q = open_pdf(pdf);
+	qpdf_oh st = qpdf_get_object_by_id(q, num, 0), d;
+	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
+	GString *s = g_string_new("<<");
+	unsigned char *data = NULL;
+	size_t len = 0;
+	QPDF_BOOL filtered = QPDF_FALSE;
+
+	g_assert(qpdf_oh_is_stream(q, st));
+	g_assert(!(qpdf_oh_get_stream_data(q, st, qpdf_dl_generalized, &filtered, &data, &len) &
+		   QPDF_ERRORS) && filtered);
+	d = qpdf_oh_get_dict(q, st);
+	qpdf_oh_begin_dict_key_iter(q, d);
+	while (qpdf_oh_dict_more_keys(q))
+		g_ptr_array_add(keys, g_strdup(qpdf_oh_dict_next_key(q)));
+	for (guint i = keys->len; i-- > 0;) {
+		const char *k = g_ptr_array_index(keys, i);
+
+		if (strcmp(k, "/Length") && strcmp(k, "/Filter") && strcmp(k, "/DecodeParms"))
+			g_string_append_printf(s, " %s %s", k,
+					       qpdf_oh_unparse(q, qpdf_oh_get_key(q, d, k)));
+	}
+	g_string_append_printf(s, " /Length %zu >>\nstream\n", len);
+	g_string_append_len(s, (const char *)data, (gssize)len);
+	g_string_append(s, "\nendstream");
+	free(data);
+	g_ptr_array_free(keys, TRUE);
+	qpdf_cleanup(&q);
+	return g_string_free_to_bytes(s);
 }
 
 long long ps_find(GBytes *pdf, const char *needle, size_t from)
@@ -643,6 +709,15 @@ GBytes *ps_sign(GBytes *base, const struct ps_sign_opts *o)
 		dict_obj(&u, rootn, text, add);
 		g_free(add);
 		g_free(text);
+	}
+
+	for (int i = 0; i < o->n_also; i++) {
+		gsize n;
+		const void *d = g_bytes_get_data(o->also[i].body, &n);
+
+		obj_begin(&u, o->also[i].num);
+		put(&u, d, n);
+		obj_end(&u);
 	}
 
 	/* The widget, which is the field. */

@@ -7,6 +7,7 @@
  * part (and shows where it says "Signature is Valid." and tte must not).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib.h>
@@ -588,6 +589,66 @@ static void test_docmdp(void **state)
 	}
 }
 
+/* An approval signature on a certified (DocMDP P=2) letter whose update
+ * also puts back the page's font (shared by the page and its text) with
+ * its keys in another order and 684 written 684.0, and the font's
+ * ToUnicode stream uncompressed, as Acrobat and Word rewrite objects they
+ * did not change: no modification. With one value of the font changed,
+ * a modification. */
+static void test_rewritten_unchanged(void **state)
+{
+	struct ps_sign_opts o = good();
+	GBytes *cert, *s2;
+	struct ps_info in;
+	struct ps_obj also[2];
+	char *text, *same, *changed, *tu;
+	int tun;
+	struct run r;
+
+	(void)state;
+	o.docmdp = 2;
+	cert = ps_sign(F.letter, &o);
+	ps_info_get(cert, &in);
+	assert_true(in.font > 0);
+	text = ps_object_text_reversed(cert, in.font);
+	same = replace(text, " 684 ", " 684.0 ");
+	changed = replace(same, "/FirstChar 32", "/FirstChar 33");
+	tu = strstr(text, "/ToUnicode ");
+	assert_non_null(tu);
+	tun = atoi(tu + strlen("/ToUnicode "));
+	also[1].num = tun;
+	also[1].body = ps_stream_recoded(cert, tun);
+	for (int k = 0; k < 2; k++) {
+		also[0].num = in.font;
+		also[0].body = g_bytes_new_static(k ? changed : same, strlen(k ? changed : same));
+		o = good();
+		o.field = "persetujuan";
+		o.also = also;
+		o.n_also = 2;
+		s2 = ps_sign(cert, &o);
+		verify(s2, &r);
+		if (!k) {
+			assert_int_equal(r.rc, 0);
+			expect(&r, "[.conclusion, .signatures[0].certification, .signatures[0].docMdp, "
+				   ".signatures[0].modifications, (.signatures[0].problems | length)] "
+				   "| @tsv", "VALID\ttrue\t2\tSIGNATURES\t0");
+		} else {
+			expect(&r, "[.conclusion, .signatures[0].modifications] | @tsv",
+			       "INVALID\tSIGNATURES,OTHER");
+			expect_problem(&r, "MODIFIED_AFTER_SIGNING");
+		}
+		run_free(&r);
+		g_bytes_unref(also[0].body);
+		g_bytes_unref(s2);
+	}
+	g_bytes_unref(also[1].body);
+	g_free(text);
+	g_free(same);
+	g_free(changed);
+	ps_info_release(&in);
+	g_bytes_unref(cert);
+}
+
 /* Shadow attacks: content hidden in the signed revision and revealed, or
  * an object replaced, by an update. */
 static void test_shadow(void **state)
@@ -771,6 +832,7 @@ int main(void)
 		cmocka_unit_test(test_two_signerinfos),
 		cmocka_unit_test(test_two_signatures),
 		cmocka_unit_test(test_docmdp),
+		cmocka_unit_test(test_rewritten_unchanged),
 		cmocka_unit_test(test_shadow),
 		cmocka_unit_test(test_annotation),
 		cmocka_unit_test(test_bomb),

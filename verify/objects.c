@@ -413,9 +413,7 @@ static void walk_page_widgets(struct pv_work *w, qpdf_data q)
 		qpdf_get_error(q);
 }
 
-/* Does stream ST use only filters whose output limits.c bounds (no LZW,
- * no RunLength)? */
-static bool filters_bounded(qpdf_data q, qpdf_oh st)
+bool pv_filters_bounded(qpdf_data q, qpdf_oh st)
 {
 	qpdf_oh f = pv_dget(q, st, "/Filter");
 	int n = qpdf_oh_is_array(q, f) ? qpdf_oh_get_array_n_items(q, f) : 1;
@@ -447,7 +445,7 @@ static void read_dss(struct pv_work *w, qpdf_data q, qpdf_oh dss)
 
 			if (!qpdf_oh_is_stream(q, st))
 				continue;
-			if (!filters_bounded(q, st)) {
+			if (!pv_filters_bounded(q, st)) {
 				pv_note(w, NULL, "a /DSS stream with LZW or RunLength data was not "
 					"read");
 				continue;

@@ -166,6 +166,10 @@ int pv_find_signatures(struct pv_work *w);
  * handle, without a qpdf warning, for anything else. */
 qpdf_oh pv_dget(qpdf_data q, qpdf_oh oh, const char *key);
 
+/* Does stream ST use only filters whose output limits.c bounds (no LZW,
+ * no RunLength, at most 8)? */
+bool pv_filters_bounded(qpdf_data q, qpdf_oh st);
+
 /* A qpdf string value as a new UTF-8 C string (NULL when OH is not a
  * string). */
 char *pv_qpdf_text(qpdf_data q, qpdf_oh oh);
