@@ -86,15 +86,97 @@ static int small(struct ps_pki *p, long n, const char *dir)
 	return rc;
 }
 
+/* S with the first FROM replaced by TO (FROM must be there). */
+static char *subst(const char *s, const char *from, const char *to)
+{
+	gchar **parts = g_strsplit(s, from, 2);
+	char *r;
+
+	g_assert(parts[1]);
+	r = g_strconcat(parts[0], to, parts[1], NULL);
+	g_strfreev(parts);
+	return r;
+}
+
+/* Object NUM of PDF redefined by an update with its text's FROM as TO. */
+static GBytes *redefine(GBytes *pdf, int num, const char *from, const char *to)
+{
+	char *text = ps_object_text(pdf, num), *bad = subst(text, from, to);
+	struct ps_obj o = { .num = num, .body = g_bytes_new_take(bad, strlen(bad)) };
+	GBytes *out = ps_update(pdf, &o, 1);
+
+	g_bytes_unref(o.body);
+	g_free(text);
+	return out;
+}
+
+/* Seeds for what is hard to read: a decompression bomb, an object stream
+ * in LZW, signature dictionaries qpdf cannot read, and an approval
+ * signature whose update puts back an unchanged font (a certified letter). */
+static int hostile_seeds(struct ps_pki *p, const char *dir, GBytes *once, int sig,
+			 GBytes *letter)
+{
+	struct ps_sign_opts o = opts(p);
+	struct ps_info in;
+	struct ps_obj font;
+	GBytes *f[5], *cert;
+	GString *deep = g_string_new("/Reason ");
+	static const char *const names[] = {
+		"bomb-objstm.pdf", "lzw-objstm.pdf", "byterange-overflow.pdf", "sigdict-deep.pdf",
+		"approval-rewrite.pdf",
+	};
+	char *text;
+	int rc = 0;
+
+	for (int i = 0; i < 600; i++)
+		g_string_append_c(deep, '[');
+	for (int i = 0; i < 600; i++)
+		g_string_append_c(deep, ']');
+	f[0] = ps_make_bomb(40ULL << 20, NULL);
+	f[1] = ps_make_bomb(0, "/LZWDecode");
+	f[2] = redefine(once, sig, "/ByteRange [ 0 ", "/ByteRange [ 0 99999999999999999999 ");
+	f[3] = redefine(once, sig, "/Reason ()", deep->str);
+	o.docmdp = 2;
+	o.tsa_key = NULL;
+	o.reserve = 8192;
+	cert = ps_sign(letter, &o);
+	ps_info_get(cert, &in);
+	text = ps_object_text_reversed(cert, in.font);
+	font.num = in.font;
+	font.body = g_bytes_new_take(text, strlen(text));
+	o = opts(p);
+	o.tsa_key = NULL;
+	o.reserve = 8192;
+	o.field = "persetujuan";
+	o.also = &font;
+	o.n_also = 1;
+	f[4] = ps_sign(cert, &o);
+	for (int i = 0; i < 5; i++) {
+		char *path = g_build_filename(dir, names[i], NULL);
+
+		rc |= write_file(path, f[i]);
+		g_free(path);
+		g_bytes_unref(f[i]);
+	}
+	g_bytes_unref(font.body);
+	g_bytes_unref(cert);
+	ps_info_release(&in);
+	g_string_free(deep, TRUE);
+	return rc;
+}
+
 static int seeds(struct ps_pki *p, const char *dir)
 {
 	const char *lines[] = { "SURAT", "Singaraja", NULL };
 	GBytes *l = ps_make_minimal("Rp 1.000.000", "Rp 9.000.000"), *a, *b, *c;
 	struct ps_sign_opts o = opts(p);
+	struct ps_info in;
 	int rc = 0;
 	char *path;
 
 	g_mkdir_with_parents(dir, 0755);
+	ps_info_get(l, &in);	/* ps_sign's signature dictionary is object /Size */
+	ps_info_release(&in);
 	o.reserve = 8192;
 	a = ps_sign(l, &o);
 	o.cades = true;
@@ -116,6 +198,7 @@ static int seeds(struct ps_pki *p, const char *dir)
 	path = g_build_filename(dir, "tte-certified.pdf", NULL);
 	rc |= write_file(path, c);
 	g_free(path);
+	rc |= hostile_seeds(p, dir, a, in.size, l);
 	g_bytes_unref(l);
 	g_bytes_unref(a);
 	g_bytes_unref(b);

@@ -10,7 +10,8 @@
  *
  * How: walk both documents from the trailer and record, for every
  * reachable indirect object, who refers to it. Every object of the final
- * document is SAME, CHANGED (content or stream bytes differ) or NEW.
+ * document is SAME, CHANGED (its value differs: see same_value; streams
+ * by their decoded data) or NEW.
  * Then the structures a permitted update may touch are judged by rules
  * (catalog keys, AcroForm, fields and widgets, pages' /Annots, /DSS,
  * /Info, XMP), and the new objects they bring in inherit their class.
