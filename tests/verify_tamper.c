@@ -7,7 +7,6 @@
  * part (and shows where it says "Signature is Valid." and tte must not).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib.h>
@@ -615,7 +614,7 @@ static void test_rewritten_unchanged(void **state)
 	changed = replace(same, "/FirstChar 32", "/FirstChar 33");
 	tu = strstr(text, "/ToUnicode ");
 	assert_non_null(tu);
-	tun = atoi(tu + strlen("/ToUnicode "));
+	tun = (int)g_ascii_strtoll(tu + strlen("/ToUnicode "), NULL, 10);
 	also[1].num = tun;
 	also[1].body = ps_stream_recoded(cert, tun);
 	for (int k = 0; k < 2; k++) {

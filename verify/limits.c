@@ -22,6 +22,7 @@
  */
 #include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <zlib.h>
 
 #include "pv.h"
