@@ -1039,6 +1039,41 @@ GBytes *ps_make_bomb(guint64 inflated, const char *filter)
 	return g_byte_array_free_to_bytes(a);
 }
 
+GBytes *ps_make_xref_bomb(int entries)
+{
+	GString *s = g_string_new("%PDF-1.5\n");
+	gsize o1, o2, x, raw_len = 5 * ((gsize)entries + 4);
+	unsigned char *raw = g_malloc0(raw_len), *z;
+	uLongf zlen = compressBound((uLong)raw_len);
+
+	o1 = s->len;
+	g_string_append(s, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+	o2 = s->len;
+	g_string_append(s, "2 0 obj\n<< /Type /Pages /Kids [ ] /Count 0 >>\nendobj\n");
+	x = s->len;
+	/* W [1 4 0]: objects 0 (free), 1, 2, 3 (this stream), then ENTRIES
+	 * more from 4 on, each "type 1 at the catalog". */
+	for (gsize i = 1; i < (gsize)entries + 4; i++) {
+		gsize off = i == 2 ? o2 : i == 3 ? x : o1;
+
+		raw[5 * i] = 1;
+		raw[5 * i + 1] = (unsigned char)(off >> 24);
+		raw[5 * i + 2] = (unsigned char)(off >> 16);
+		raw[5 * i + 3] = (unsigned char)(off >> 8);
+		raw[5 * i + 4] = (unsigned char)off;
+	}
+	z = g_malloc(zlen);
+	g_assert(compress2(z, &zlen, raw, (uLong)raw_len, 9) == Z_OK);
+	g_string_append_printf(s, "3 0 obj\n<< /Type /XRef /Size %d /W [ 1 4 0 ] /Root 1 0 R "
+			       "/Filter /FlateDecode /Length %lu >>\nstream\n", entries + 4,
+			       (unsigned long)zlen);
+	g_string_append_len(s, (const char *)z, (gssize)zlen);
+	g_string_append_printf(s, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", x);
+	g_free(raw);
+	g_free(z);
+	return g_string_free_to_bytes(s);
+}
+
 void ps_cleanup(void)
 {
 	/* cairo and fontconfig keep caches for the process' lifetime; drop

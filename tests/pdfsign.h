@@ -116,6 +116,10 @@ GBytes *ps_make_big(size_t bytes);
  * as is, INFLATED ignored. */
 GBytes *ps_make_bomb(guint64 inflated, const char *filter);
 
+/* An empty PDF 1.5 whose cross-reference stream (FlateDecode, a few KB)
+ * lists ENTRIES objects, all at the catalog's offset. */
+GBytes *ps_make_xref_bomb(int entries);
+
 /* Release cairo's and fontconfig's caches (at the end of a test program). */
 void ps_cleanup(void);
 

@@ -111,7 +111,7 @@ static GBytes *redefine(GBytes *pdf, int num, const char *from, const char *to)
 }
 
 /* Seeds for what is hard to read: a decompression bomb, an object stream
- * in LZW, signature dictionaries qpdf cannot read, and an approval
+ * in LZW, a cross-reference stream listing 6 million objects, signature dictionaries qpdf cannot read, and an approval
  * signature whose update puts back an unchanged font (a certified letter). */
 static int hostile_seeds(struct ps_pki *p, const char *dir, GBytes *once, int sig,
 			 GBytes *letter)
@@ -119,11 +119,11 @@ static int hostile_seeds(struct ps_pki *p, const char *dir, GBytes *once, int si
 	struct ps_sign_opts o = opts(p);
 	struct ps_info in;
 	struct ps_obj font;
-	GBytes *f[5], *cert;
+	GBytes *f[6], *cert;
 	GString *deep = g_string_new("/Reason ");
 	static const char *const names[] = {
 		"bomb-objstm.pdf", "lzw-objstm.pdf", "byterange-overflow.pdf", "sigdict-deep.pdf",
-		"approval-rewrite.pdf",
+		"approval-rewrite.pdf", "xref-entries.pdf",
 	};
 	char *text;
 	int rc = 0;
@@ -151,7 +151,8 @@ static int hostile_seeds(struct ps_pki *p, const char *dir, GBytes *once, int si
 	o.also = &font;
 	o.n_also = 1;
 	f[4] = ps_sign(cert, &o);
-	for (int i = 0; i < 5; i++) {
+	f[5] = ps_make_xref_bomb(6000000);
+	for (int i = 0; i < 6; i++) {
 		char *path = g_build_filename(dir, names[i], NULL);
 
 		rc |= write_file(path, f[i]);

@@ -95,6 +95,7 @@ struct pdfverify_ctx {
 };
 
 #define PV_CHUNK (256 * 1024)
+#define PV_MAX_XREF_ENTRIES (1 << 20)	/* objects listed by cross-reference streams */
 #define PV_READ_MAX (8 * 1024 * 1024)	/* larger files are mapped */
 
 /* Free a stack of certificates and the certificates (NULL is fine). */
@@ -143,7 +144,8 @@ void pv_scan_signature(struct pv_work *w, struct pv_sigwork *s);
 /* Do the streams qpdf decodes by itself (object and cross-reference
  * streams: dictionaries with /N and /First, or /W) use only filters whose
  * output limits.c bounds? No for LZW and RunLength, an indirect /Filter,
- * or ASCII85/ASCIIHex after Flate (a problem on the document). */
+ * or ASCII85 after Flate, and when cross-reference streams list more than
+ * PV_MAX_XREF_ENTRIES objects (a problem on the document). */
 bool pv_scan_filters(struct pv_work *w);
 
 /* Index of the revision ending at OFF (at its %%EOF or after its EOL), or
