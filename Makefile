@@ -13,6 +13,14 @@
 
 SHELL := /bin/bash
 CC ?= cc
+
+# The version, from here only: `tte --version` prints it, with the
+# `git describe` of the checkout appended when built from a git tree.
+VERSION := 0.9.0
+GIT_DESCRIBE := $(shell [ "$$(git -C '$(CURDIR)' rev-parse --show-toplevel 2>/dev/null)" = '$(CURDIR)' ] \
+	&& git -C '$(CURDIR)' describe --always --dirty 2>/dev/null)
+TTE_VERSION := $(VERSION)$(if $(GIT_DESCRIBE), (git $(GIT_DESCRIBE)))
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 PKG_CONFIG ?= pkg-config
 
 ifeq ($(SAN),1)
@@ -48,13 +56,21 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(B)/obj/%.o)
 pkg_cflags = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --cflags $(1)))
 pkg_libs = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --libs $(1)))
 
+# The stages are the lines of include/stages.def (tte.c reads the same
+# table); a fragment may add a stage's SRCS/PKGS, but a stage missing from
+# stages.def stops the build.
+DEF_STAGES := $(shell sed -n 's/^TTE_STAGE.\([a-z0-9_]*\),.*/\1/p' include/stages.def)
 # Fragments append to these.
-STAGES :=
+STAGES := $(DEF_STAGES)
 TESTS :=
 TOOLS :=
 FUZZERS :=
 BENCHES :=
 include $(sort $(wildcard mk/*.mk))
+ifneq ($(sort $(STAGES)),$(sort $(DEF_STAGES)))
+$(error stages built by mk/ ($(sort $(STAGES))) differ from include/stages.def ($(sort $(DEF_STAGES))))
+endif
+STAGES := $(DEF_STAGES)
 
 TEST_PKGS := cmocka libxml-2.0
 ALL_PKGS := $(sort $(CORE_PKGS) $(TEST_PKGS) $(foreach s,$(STAGES),$($(s)_PKGS)) \
@@ -90,6 +106,14 @@ $(B)/libtte.a: $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# tte.o is rebuilt when the version string changes, and only then.
+$(B)/version.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(TTE_VERSION)' | cmp -s - $@ || echo '$(TTE_VERSION)' > $@
+$(B)/obj/pipeline/tte.o: $(B)/version.stamp
+$(B)/obj/pipeline/tte.o: CPPFLAGS_TTE += -DTTE_VERSION='"$(TTE_VERSION)"'
+.PHONY: FORCE
+
 $(B)/tte: $(B)/obj/pipeline/tte.o $(B)/libtte.a
 	$(CC) $(LDFLAGS_TTE) -o $@ $^ $(call pkg_libs,$(CORE_PKGS)) $(CORE_LIBS)
 
@@ -121,12 +145,13 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 # ---- the README's two commands --------------------------------------------
 DEMO := demo
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@tools/demo.sh $(B) $(DEMO)
 
 test: deps
-	@$(MAKE) --no-print-directory SAN=1 check-build
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) SAN=1 check-build
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@tests/run build/asan
 
 check-build: all $(TESTS:%=$(B)/tests/%)

@@ -42,7 +42,8 @@ struct tte_ctx {
 };
 
 /* Build a path under the root: tte_path(ctx, "var", "tte.db", NULL).
- * Returns a newly allocated string (g_free). */
+ * Returns a newly allocated string (g_free). In pipeline/path.c, which
+ * needs nothing else, so the modules that build paths do not need ctx.c. */
 char *tte_path(const struct tte_ctx *ctx, const char *first, ...)
 	__attribute__((sentinel));
 

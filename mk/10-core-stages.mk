@@ -1,5 +1,4 @@
 # Issue 2: form intake and the report.
-STAGES += intake report
 report_PKGS := xlsxwriter
 TOOLS += gen-forms
 TESTS += unit_rules e2e_intake
@@ -8,3 +7,6 @@ BENCHES += intake
 TOOLS += floor
 floor_PKGS := xlsxwriter
 BENCHES += floor
+# The front command: help, version, stage lookup, the driver's signals,
+# root permissions, config lookup, --allow-future-date.
+TESTS += e2e_front

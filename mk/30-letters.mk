@@ -1,5 +1,4 @@
 # Issue 3: recommendation letters and BSrE upload bundles.
-STAGES += letters bundle
 letters_SRCS := stages/letter_pdf.c
 letters_PKGS := pangocairo cairo-pdf libqrencode
 bundle_PKGS := libarchive xlsxwriter

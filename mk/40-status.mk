@@ -5,7 +5,6 @@
 # pull xlsxread.o out of libtte.a.
 CORE_PKGS += libarchive libxml-2.0
 
-STAGES += ingest notices purge
 
 # Status exports for the benchmark, fuzz seeds and demo.
 TOOLS += gen-status

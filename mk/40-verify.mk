@@ -2,7 +2,6 @@
 VERIFY_SRCS := verify/scan.c verify/objects.c verify/cms.c verify/hash.c verify/diff.c \
                verify/json.c verify/limits.c verify/pdfverify.c
 
-STAGES += verify
 verify_SRCS := $(VERIFY_SRCS)
 verify_PKGS := libqpdf
 

@@ -1,6 +1,7 @@
 /*
- * ctx.c - setting up a command or stage: root, date, config, umask,
- * folders, lock; and stage_main(), the skeleton of every stage program.
+ * ctx.c - setting up a command or stage: root (and whether we may write
+ * it), date, config lookup, umask, folders, lock; and stage_main(), the
+ * skeleton of every stage program (stage.h).
  *
  * The lock is flock(2) on var/lock. `tte run` takes it once and hands the
  * descriptor to its stage programs (TTE_LOCK_FD), which share the same open
@@ -12,7 +13,6 @@
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +29,13 @@
 #include "log.h"
 #include "stage.h"
 #include "store.h"
+#include "testhook.h"
 #include "tte.h"
+
+/* Where the system-wide tte.conf lives: SYSCONFDIR/tte/tte.conf. */
+#ifndef TTE_SYSCONFDIR
+#define TTE_SYSCONFDIR "/etc"
+#endif
 
 const char *const tte_dirs[] = {
 	"inbox/forms", "inbox/status", "inbox/signed",
@@ -46,21 +52,68 @@ static const char *const private_dirs[] = {
 	"var/signed", NULL,
 };
 
-char *tte_path(const struct tte_ctx *ctx, const char *first, ...)
+const char *ctx_sysconfdir(void)
 {
-	GPtrArray *parts = g_ptr_array_new();
-	va_list ap;
-	char *path;
+	const char *etc = getenv("TTE_TEST_SYSCONFDIR");	/* tests only */
 
-	g_ptr_array_add(parts, ctx->root);
-	va_start(ap, first);
-	for (const char *p = first; p; p = va_arg(ap, const char *))
-		g_ptr_array_add(parts, (gpointer)p);
-	va_end(ap);
-	g_ptr_array_add(parts, NULL);
-	path = g_build_filenamev((gchar **)parts->pdata);
-	g_ptr_array_free(parts, TRUE);
-	return path;
+	return etc && *etc ? etc : TTE_SYSCONFDIR;
+}
+
+char *ctx_config_path(const char *root)
+{
+	char *p = g_build_filename(root, "tte.conf", NULL);
+	struct stat st;
+
+	if (!lstat(p, &st))
+		return p;
+	g_free(p);
+	p = g_build_filename(ctx_sysconfdir(), "tte", "tte.conf", NULL);
+	if (!lstat(p, &st))
+		return p;
+	g_free(p);
+	return NULL;
+}
+
+static char *user_name(uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	return pw ? g_strdup(pw->pw_name) : g_strdup_printf("uid %u", (unsigned)uid);
+}
+
+/* Can we write the root and what tte keeps in it? Says who owns the first
+ * that we cannot, before anything is written; -1 then. */
+static int root_writable(const char *root)
+{
+	static const char *const parts[] = { "", "var", "var/tte.db", "var/log", "var/lock", NULL };
+
+	for (const char *const *p = parts; *p; p++) {
+		char *path = **p ? g_build_filename(root, *p, NULL) : g_strdup(root);
+		struct stat st;
+		int e;
+
+		if (lstat(path, &st) || !faccessat(AT_FDCWD, path, W_OK, AT_EACCESS)) {
+			g_free(path);
+			continue;
+		}
+		e = errno;
+		if (e == EROFS) {
+			fprintf(stderr, "tte: %s berada di sistem berkas hanya-baca; tidak ada yang "
+				"ditulis\n", path);
+		} else {
+			char *who = user_name(st.st_uid), *me = user_name(geteuid());
+
+			fprintf(stderr, "tte: %s tidak dapat ditulis oleh pengguna %s (pemilik: %s, "
+				"mode %04o): %s; tidak ada yang ditulis. Jalankan sebagai pemiliknya, "
+				"mis. sudo -u %s tte ...\n", path, me, who,
+				(unsigned)(st.st_mode & 07777), strerror(e), who);
+			g_free(who);
+			g_free(me);
+		}
+		g_free(path);
+		return -1;
+	}
+	return 0;
 }
 
 int ctx_setup(struct tte_ctx *ctx, const char *root, const char *date)
@@ -97,8 +150,10 @@ int ctx_setup(struct tte_ctx *ctx, const char *root, const char *date)
 	g_snprintf(ctx->today_compact, sizeof(ctx->today_compact), "%.4s%.2s%.2s", ctx->today,
 		   ctx->today + 5, ctx->today + 8);
 
-	conf = tte_path(ctx, "tte.conf", NULL);
-	ctx->cfg = config_load(conf);
+	if (root_writable(ctx->root))
+		return TTE_EXIT_USAGE;
+	conf = ctx_config_path(ctx->root);
+	ctx->cfg = conf ? config_load(conf) : config_new_default();
 	g_free(conf);
 	if (!ctx->cfg)
 		return TTE_EXIT_USAGE;
@@ -224,6 +279,10 @@ int stage_main(const struct stage_desc *d, int argc, char **argv)
 	}
 	g_option_context_free(oc);
 
+	if (d->direct && argc > 1) {
+		rc = d->direct(root, argc - 1, argv + 1);
+		goto out;
+	}
 	rc = ctx_setup(&ctx, root, date);
 	if (rc)
 		goto out;
@@ -242,6 +301,7 @@ int stage_main(const struct stage_desc *d, int argc, char **argv)
 		struct rusage ru = { 0 };
 
 		log_info("stage %s start (root %s, date %s)", d->name, ctx.root, ctx.today);
+		tte_test_point("start");
 		rc = d->run(&ctx, argc - 1, argv + 1);
 		getrusage(RUSAGE_SELF, &ru);
 		log_info("stage %s end: exit %d, %.3f s, peak RSS %ld KiB", d->name, rc,

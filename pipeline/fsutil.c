@@ -17,6 +17,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "testhook.h"
 #include "tte.h"
 
 char *fs_temp_name(const char *final)
@@ -103,6 +104,7 @@ static int commit(struct afile *af, bool sync_dir)
 		goto fail;
 	}
 	af->fd = -1;
+	tte_test_point("rename");
 	if (rename(af->tmp, af->final)) {
 		log_error("rename %s: %s", af->final, strerror(errno));
 		goto fail;
@@ -157,6 +159,7 @@ int fs_commit_path(const char *tmp, const char *final)
 		log_error("close %s: %s", final, strerror(errno));
 		goto fail;
 	}
+	tte_test_point("rename");
 	if (rename(tmp, final)) {
 		log_error("rename %s: %s", final, strerror(errno));
 		goto fail;

@@ -26,6 +26,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "store.h"
+#include "testhook.h"
 #include "tte.h"
 
 static const char *const migrations[] = {
@@ -232,6 +233,7 @@ int store_begin(sqlite3 *db)
 
 int store_commit(sqlite3 *db)
 {
+	tte_test_point("commit");
 	return store_exec(db, "COMMIT");
 }
 

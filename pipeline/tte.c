@@ -1,12 +1,20 @@
 /*
  * tte - the front command: one table of commands (after git.c).
  *
- *   tte [--root DIR] [--date YYYY-MM-DD] COMMAND [ARGS]
+ *   tte [--root DIR] [--date YYYY-MM-DD] [--allow-future-date] COMMAND [ARGS]
+ *   tte --help | --version | help [COMMAND]
  *
- * Stage commands run the stage's own program from <dir of tte>/stages/;
- * `tte run` runs them in order as child processes under one lock and one
- * log, stopping at the first failure. init, show and accept are small
- * enough to live here. Reading the table below tells the whole program.
+ * The global options are parsed with GOptionContext up to the command.
+ * Stage commands (the lines of include/stages.def) exec the stage's own
+ * program, found beside this binary: <bindir>/TTE_LIBEXEC_REL/<stage> when
+ * installed, <dir of tte>/stages/<stage> in a build tree, or
+ * $TTE_STAGES_DIR/<stage>. `tte run` runs every stage in stages.def order
+ * as a child process under one lock and one log, stopping at the first
+ * failure; a child dies with the driver (PR_SET_PDEATHSIG), so a killed run
+ * leaves no stage holding the lock. `run` and `purge` refuse a --date past
+ * tomorrow unless --allow-future-date is given. init, show, accept and
+ * help are small enough to live here. Reading the table below tells the
+ * whole program.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,11 +24,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <glib.h>
 
 #include "config.h"
+#include "dates.h"
 #include "fsutil.h"
 #include "log.h"
 #include "rules.h"
@@ -28,9 +39,21 @@
 #include "store.h"
 #include "tte.h"
 
+/* Set by the Makefile: VERSION, plus `git describe` in a git checkout. */
+#ifndef TTE_VERSION
+#define TTE_VERSION "unknown"
+#endif
+
+/* Where an installed tte finds its stage programs, relative to the
+ * directory of the tte binary. */
+#ifndef TTE_LIBEXEC_REL
+#define TTE_LIBEXEC_REL "../libexec/tte"
+#endif
+
 struct global {
-	const char *root;
-	const char *date;
+	char *root;
+	char *date;
+	gboolean allow_future_date;
 	char *self_dir;		/* where the tte binary is */
 };
 
@@ -38,13 +61,17 @@ struct cmd {
 	const char *name;
 	int (*fn)(struct global *g, const struct cmd *c, int argc, char **argv);
 	const char *args;
-	const char *help;
+	const char *help;	/* one line, for `tte --help` */
+	const char *more;	/* what `tte help NAME` adds */
 };
 
 /* The nightly batch, in order. Each reads only what the ones before it
  * committed. */
 static const char *const run_order[] = {
-	"intake", "letters", "verify", "bundle", "ingest", "notices", "purge", "report", NULL,
+#define TTE_STAGE(name, args, help, more) #name,
+#include "stages.def"
+#undef TTE_STAGE
+	NULL,
 };
 
 static int cmd_init(struct global *g, const struct cmd *c, int argc, char **argv);
@@ -52,42 +79,122 @@ static int cmd_run(struct global *g, const struct cmd *c, int argc, char **argv)
 static int cmd_stage(struct global *g, const struct cmd *c, int argc, char **argv);
 static int cmd_show(struct global *g, const struct cmd *c, int argc, char **argv);
 static int cmd_accept(struct global *g, const struct cmd *c, int argc, char **argv);
+static int cmd_help(struct global *g, const struct cmd *c, int argc, char **argv);
 
 static const struct cmd commands[] = {
-	{ "init", cmd_init, "", "membuat folder dan tte.conf berisi nilai bawaan" },
-	{ "run", cmd_run, "", "batch malam: semua tahap berurutan (untuk cron)" },
-	{ "intake", cmd_stage, "", "membaca ekspor formulir di inbox/forms/ dan memvalidasi" },
-	{ "letters", cmd_stage, "", "membuat surat rekomendasi outbox/letters/<NIP>.pdf" },
-	{ "bundle", cmd_stage, "", "menyusun bundel unggahan BSrE outbox/bundles/bsre-YYYYMMDD-NN.zip" },
-	{ "ingest", cmd_stage, "", "membaca ekspor status portal BSrE di inbox/status/" },
-	{ "notices", cmd_stage, "", "menulis pesan grup WhatsApp outbox/notices/wa-YYYYMMDD.txt" },
-	{ "purge", cmd_stage, "", "menghapus data pribadi pemohon yang sertifikatnya telah terbit" },
-	{ "verify", cmd_stage, "[--trust PATH] [--json] [FILE...]",
-	  "memeriksa PDF bertanda tangan: inbox/signed/, atau FILE... saat ini juga" },
-	{ "report", cmd_stage, "", "menulis outbox/reports/laporan-YYYYMMDD.xlsx" },
-	{ "show", cmd_show, "NIP|NIK|EMAIL", "data, status, dan riwayat satu pemohon" },
+	{ "init", cmd_init, "", "membuat folder dan tte.conf berisi nilai bawaan",
+	  "Membuat inbox/, outbox/ dan var/, tte.conf berisi setiap kunci dengan nilai bawaan\n"
+	  "dan komentarnya (bila belum ada), database var/tte.db dan kunci var/nik.key.\n"
+	  "tte.conf yang sudah ada tidak diubah." },
+	{ "run", cmd_run, "", "batch malam: semua tahap berurutan (untuk cron)",
+	  "Menjalankan setiap tahap berurutan, masing-masing sebagai programnya sendiri, di\n"
+	  "bawah satu kunci (var/lock) dan satu log (var/log/); berhenti pada tahap pertama\n"
+	  "yang gagal. Di terminal menampilkan kemajuan; di bawah cron diam kecuali ada yang\n"
+	  "perlu diperhatikan." },
+#define TTE_STAGE(name, args, help, more) { #name, cmd_stage, args, help, more },
+#include "stages.def"
+#undef TTE_STAGE
+	{ "show", cmd_show, "NIP|NIK|EMAIL", "data, status, dan riwayat satu pemohon",
+	  "Menampilkan data pemohon, statusnya, setiap pengajuan beserta masalahnya, dan\n"
+	  "riwayat perubahan status." },
 	{ "accept", cmd_accept, "NIP --reason TEXT",
-	  "verifikator mengecualikan aturan yang boleh dikecualikan untuk satu pemohon" },
+	  "verifikator mengecualikan aturan yang boleh dikecualikan untuk satu pemohon",
+	  "Mencatat pengecualian (siapa dan mengapa) di riwayat; run berikutnya menerima data\n"
+	  "pemohon saat ini bila hanya aturan yang dapat dikecualikan yang dilanggar. Yang\n"
+	  "tercatat adalah login verifikator ($SUDO_USER bila lewat sudo).\n\n"
+	  "Opsi:\n  --reason TEXT  alasan pengecualian (wajib)" },
+	{ "help", cmd_help, "[PERINTAH]", "bantuan umum, atau pemakaian satu perintah", "" },
 };
+
+static const char global_opts[] =
+	"Opsi global (sebelum PERINTAH):\n"
+	"  --root DIR            folder root (bawaan: $TTE_ROOT, atau folder saat ini)\n"
+	"  --date YYYY-MM-DD     tanggal \"hari ini\" untuk seluruh perintah (bawaan: tanggal lokal)\n"
+	"  --allow-future-date   izinkan --date lebih dari besok untuk run dan purge\n"
+	"                        (hanya untuk uji dan putar ulang)\n"
+	"  -h, --help            bantuan ini\n"
+	"  --version             versi tte\n";
 
 static void usage(FILE *f)
 {
-	fprintf(f, "pemakaian: tte [--root DIR] [--date YYYY-MM-DD] PERINTAH [ARGUMEN]\n\n"
-		   "Perintah:\n");
+	fprintf(f, "pemakaian: tte [OPSI] PERINTAH [ARGUMEN]\n\n%s\nPerintah:\n", global_opts);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-8s %-20s %s\n", commands[i].name, commands[i].args, commands[i].help);
-	fprintf(f, "\nRoot: --root DIR, atau $TTE_ROOT, atau folder saat ini.\n"
+	fprintf(f, "\nUrutan tahap `tte run`:");
+	for (const char *const *s = run_order; *s; s++)
+		fprintf(f, " %s", *s);
+	fprintf(f, "\n`tte help PERINTAH` menjelaskan satu perintah.\n"
+		   "\nRoot: --root DIR, atau $TTE_ROOT, atau folder saat ini.\n"
+		   "Konfigurasi: <root>/tte.conf, atau %s/tte/tte.conf, atau nilai bawaan.\n"
 		   "Kode keluar: 0 selesai, 1 tahap gagal, 2 pemakaian/konfigurasi, 3 proses lain "
-		   "sedang berjalan.\n");
+		   "sedang berjalan.\n", ctx_sysconfdir());
 }
 
+static const struct cmd *find_cmd(const char *name)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(commands); k++)
+		if (!strcmp(commands[k].name, name))
+			return &commands[k];
+	return NULL;
+}
+
+static int cmd_help(struct global *g, const struct cmd *c, int argc, char **argv)
+{
+	const struct cmd *h;
+
+	(void)g;
+	(void)c;
+	if (!argc) {
+		usage(stdout);
+		return TTE_EXIT_OK;
+	}
+	h = argc == 1 ? find_cmd(argv[0]) : NULL;
+	if (!h) {
+		fprintf(stderr, "tte help: perintah tidak dikenal: %s\n\n", argc ? argv[0] : "");
+		usage(stderr);
+		return TTE_EXIT_USAGE;
+	}
+	printf("pemakaian: tte [OPSI] %s%s%s\n\n%c%s.\n", h->name, *h->args ? " " : "", h->args,
+	       g_ascii_toupper(h->help[0]), h->help + 1);
+	if (*h->more)
+		printf("\n%s\n", h->more);
+	printf("\n%s", global_opts);
+	return TTE_EXIT_OK;
+}
+
+/* The stage program NAME: $TTE_STAGES_DIR/NAME, else the installed
+ * <bindir>/TTE_LIBEXEC_REL/NAME, else the build tree's <dir of tte>/stages/
+ * NAME. NULL, after saying where it looked, when none is executable. */
 static char *stage_program(struct global *g, const char *name)
 {
-	const char *dir = getenv("TTE_STAGES_DIR");
+	const char *env = getenv("TTE_STAGES_DIR");
+	char *dirs[3] = { NULL, NULL, NULL };
+	char *found = NULL;
+	GString *tried = g_string_new("");
 
-	if (dir && *dir)
-		return g_build_filename(dir, name, NULL);
-	return g_build_filename(g->self_dir, "stages", name, NULL);
+	if (env && *env) {
+		dirs[0] = g_canonicalize_filename(env, NULL);
+	} else {
+		dirs[0] = g_canonicalize_filename(TTE_LIBEXEC_REL, g->self_dir);
+		dirs[1] = g_build_filename(g->self_dir, "stages", NULL);
+	}
+	for (int i = 0; i < 3 && dirs[i] && !found; i++) {
+		char *p = g_build_filename(dirs[i], name, NULL);
+
+		if (!access(p, X_OK))
+			found = p;
+		else
+			g_string_append_printf(tried, "%s%s", tried->len ? ", " : "", p);
+		if (!found)
+			g_free(p);
+	}
+	if (!found)
+		fprintf(stderr, "tte: program tahap %s tidak ditemukan; dicari di: %s\n", name,
+			tried->str);
+	for (int i = 0; i < 3; i++)
+		g_free(dirs[i]);
+	g_string_free(tried, TRUE);
+	return found;
 }
 
 /* argv for a stage program: PROG --root R [--date D] ARGS... */
@@ -112,9 +219,12 @@ static char **stage_argv(struct global *g, const char *prog, const char *root, i
 static int cmd_stage(struct global *g, const struct cmd *c, int argc, char **argv)
 {
 	char *prog = stage_program(g, c->name);
-	char **av = stage_argv(g, prog, g->root ? g->root : (getenv("TTE_ROOT") ? getenv("TTE_ROOT")
-							     : "."), argc, argv);
+	char **av;
 
+	if (!prog)
+		return TTE_EXIT_USAGE;
+	av = stage_argv(g, prog, g->root ? g->root : (getenv("TTE_ROOT") ? getenv("TTE_ROOT")
+						     : "."), argc, argv);
 	fflush(NULL);
 	execv(prog, av);
 	fprintf(stderr, "tte: program tahap %s tidak dapat dijalankan: %s\n", prog, strerror(errno));
@@ -128,14 +238,15 @@ static void keep_open(int fd)
 	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
 }
 
-/* Run one stage program under our lock and log; its exit code, or 1 when
- * it died. */
-static int spawn_stage(struct global *g, struct tte_ctx *ctx, const char *name, int lock_fd,
-		       int log_fd)
+/* Run stage program PROG under our lock and log; its exit code, or 1 when
+ * it died. The child dies with us: an admin's kill -9 of `tte run` (or a
+ * `timeout -s KILL`) must not leave a stage running unsupervised and
+ * holding the lock the next run needs. */
+static int spawn_stage(struct global *g, struct tte_ctx *ctx, const char *name, const char *prog,
+		       int lock_fd, int log_fd)
 {
-	char *prog = stage_program(g, name);
 	char **av = stage_argv(g, prog, ctx->root, 0, NULL);
-	pid_t pid;
+	pid_t pid, parent = getpid();
 	int status, rc;
 
 	fflush(NULL);
@@ -147,6 +258,10 @@ static int spawn_stage(struct global *g, struct tte_ctx *ctx, const char *name, 
 	if (pid == 0) {
 		char buf[16];
 
+		/* If we were already orphaned before prctl took effect, the
+		 * signal will never come: leave now. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(TTE_EXIT_FAIL);
 		keep_open(lock_fd);
 		g_snprintf(buf, sizeof(buf), "%d", lock_fd);
 		setenv("TTE_LOCK_FD", buf, 1);
@@ -175,7 +290,6 @@ static int spawn_stage(struct global *g, struct tte_ctx *ctx, const char *name, 
 	}
 out:
 	g_strfreev(av);
-	g_free(prog);
 	return rc;
 }
 
@@ -189,7 +303,8 @@ static int open_log_fd(void)
 static int cmd_run(struct global *g, const struct cmd *c, int argc, char **argv)
 {
 	struct tte_ctx ctx = { .stage = "run" };
-	int lock, log_fd = -1, rc;
+	char *progs[ARRAY_SIZE(run_order)] = { NULL };
+	int lock, log_fd = -1, rc = 0;
 	gint64 t0 = g_get_monotonic_time();
 
 	(void)c;
@@ -197,6 +312,14 @@ static int cmd_run(struct global *g, const struct cmd *c, int argc, char **argv)
 	if (argc) {
 		fprintf(stderr, "tte run: tidak menerima argumen\n");
 		return TTE_EXIT_USAGE;
+	}
+	/* Every stage program is there, or nothing starts. */
+	for (size_t i = 0; run_order[i]; i++) {
+		progs[i] = stage_program(g, run_order[i]);
+		if (!progs[i]) {
+			rc = TTE_EXIT_USAGE;
+			goto out;
+		}
 	}
 	rc = ctx_setup(&ctx, g->root, g->date);
 	if (rc)
@@ -207,9 +330,11 @@ static int cmd_run(struct global *g, const struct cmd *c, int argc, char **argv)
 	log_open(&ctx);
 	log_fd = open_log_fd();
 	log_info("run start: root %s, date %s", ctx.root, ctx.today);
-	for (const char *const *s = run_order; *s; s++) {
+	for (size_t i = 0; run_order[i]; i++) {
+		const char *const *s = &run_order[i];
+
 		log_tty("tte: %s\n", *s);
-		rc = spawn_stage(g, &ctx, *s, lock, log_fd);
+		rc = spawn_stage(g, &ctx, *s, progs[i], lock, log_fd);
 		if (rc) {
 			log_error("tahap %s gagal (kode %d); tahap berikutnya tidak dijalankan; "
 				  "lihat log %s", *s, rc, log_path() ? log_path() : "var/log/");
@@ -227,6 +352,8 @@ static int cmd_run(struct global *g, const struct cmd *c, int argc, char **argv)
 	log_close();
 out:
 	ctx_release(&ctx);
+	for (size_t i = 0; i < ARRAY_SIZE(progs); i++)
+		g_free(progs[i]);
 	return rc;
 }
 
@@ -588,62 +715,102 @@ out0:
 
 /* ---- main ---------------------------------------------------------------------- */
 
+/* A --date past tomorrow by the system clock, for a command that destroys
+ * data by age (run, purge), is most likely a typo: refuse it unless the
+ * admin said --allow-future-date (tests, replays). 0 when fine. */
+static int check_future_date(const struct global *g, const char *cmd)
+{
+	GDate d, tomorrow;
+
+	if (!g->date || g->allow_future_date || (strcmp(cmd, "run") && strcmp(cmd, "purge")))
+		return 0;
+	if (date_parse_iso(g->date, &d))
+		return 0;	/* ctx_setup says what is wrong with it */
+	g_date_clear(&tomorrow, 1);
+	g_date_set_time_t(&tomorrow, time(NULL));
+	g_date_add_days(&tomorrow, 1);
+	if (g_date_compare(&d, &tomorrow) <= 0)
+		return 0;
+	fprintf(stderr, "tte %s: --date %s lebih dari besok menurut jam sistem; tanggal yang "
+		"salah ketik dapat menghapus data pemohon. Bila memang disengaja (uji, putar "
+		"ulang), tambahkan --allow-future-date sebelum perintah.\n", cmd, g->date);
+	return TTE_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	struct global g = { 0 };
+	gboolean help = FALSE, version = FALSE;
+	GOptionEntry entries[] = {
+		{ "root", 0, 0, G_OPTION_ARG_FILENAME, &g.root, "folder root", "DIR" },
+		{ "date", 0, 0, G_OPTION_ARG_STRING, &g.date, "tanggal hari ini", "YYYY-MM-DD" },
+		{ "allow-future-date", 0, 0, G_OPTION_ARG_NONE, &g.allow_future_date,
+		  "izinkan --date lebih dari besok", NULL },
+		{ "help", 'h', 0, G_OPTION_ARG_NONE, &help, "bantuan", NULL },
+		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "versi", NULL },
+		G_OPTION_ENTRY_NULL,
+	};
+	GOptionContext *oc = g_option_context_new("PERINTAH [ARGUMEN]");
+	GError *err = NULL;
+	const struct cmd *c;
 	char self[PATH_MAX];
 	ssize_t n;
-	int i, rc;
+	int rc;
 
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0) {
 		fprintf(stderr, "tte: /proc/self/exe: %s\n", strerror(errno));
+		g_option_context_free(oc);
 		return TTE_EXIT_FAIL;
 	}
 	self[n] = 0;
 	g.self_dir = g_path_get_dirname(self);
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--root") && i + 1 < argc) {
-			g.root = argv[++i];
-		} else if (!strncmp(a, "--root=", 7)) {
-			g.root = a + 7;
-		} else if (!strcmp(a, "--date") && i + 1 < argc) {
-			g.date = argv[++i];
-		} else if (!strncmp(a, "--date=", 7)) {
-			g.date = a + 7;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			g_free(g.self_dir);
-			return TTE_EXIT_OK;
-		} else {
-			fprintf(stderr, "tte: opsi tidak dikenal: %s\n\n", a);
-			usage(stderr);
-			g_free(g.self_dir);
-			return TTE_EXIT_USAGE;
-		}
-	}
-	if (i >= argc) {
+	/* Options up to the command; the command's own follow it. */
+	g_option_context_set_strict_posix(oc, TRUE);
+	g_option_context_set_help_enabled(oc, FALSE);
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &err)) {
+		fprintf(stderr, "tte: opsi salah: %s\n\n", err->message);
+		g_error_free(err);
 		usage(stderr);
-		g_free(g.self_dir);
-		return TTE_EXIT_USAGE;
+		rc = TTE_EXIT_USAGE;
+		goto out;
 	}
-	for (size_t k = 0; k < ARRAY_SIZE(commands); k++) {
-		if (!strcmp(commands[k].name, argv[i])) {
-			rc = commands[k].fn(&g, &commands[k], argc - i - 1, argv + i + 1);
-			if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
-				fprintf(stderr, "tte: gagal menulis keluaran: %s\n", strerror(errno));
-				if (!rc)
-					rc = TTE_EXIT_FAIL;
-			}
-			g_free(g.self_dir);
-			return rc;
-		}
+	if (help || version) {
+		if (help)
+			usage(stdout);
+		else
+			printf("tte %s\n", TTE_VERSION);
+		rc = TTE_EXIT_OK;
+		goto flush;
 	}
-	fprintf(stderr, "tte: perintah tidak dikenal: %s\n\n", argv[i]);
-	usage(stderr);
+	if (argc < 2) {
+		usage(stderr);
+		rc = TTE_EXIT_USAGE;
+		goto out;
+	}
+	c = find_cmd(argv[1]);
+	if (!c) {
+		fprintf(stderr, "tte: perintah tidak dikenal: %s\n\n", argv[1]);
+		usage(stderr);
+		rc = TTE_EXIT_USAGE;
+		goto out;
+	}
+	rc = check_future_date(&g, c->name);
+	if (rc)
+		goto out;
+	rc = c->fn(&g, c, argc - 2, argv + 2);
+flush:
+	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
+		fprintf(stderr, "tte: gagal menulis keluaran: %s\n", strerror(errno));
+		if (!rc)
+			rc = TTE_EXIT_FAIL;
+	}
+out:
+	g_option_context_free(oc);
+	g_free(g.root);
+	g_free(g.date);
 	g_free(g.self_dir);
-	return TTE_EXIT_USAGE;
+	return rc;
 }

@@ -184,7 +184,7 @@ static int verify_files(const char *root, int argc, char **argv)
 	char real[PATH_MAX];
 	int rc = TTE_EXIT_OK;
 
-	/* Only tte.conf is read: nothing is created under the root. */
+	/* Only the configuration is read: nothing is created under the root. */
 	if (!root || !*root)
 		root = getenv("TTE_ROOT");
 	if (!root || !*root)
@@ -194,9 +194,9 @@ static int verify_files(const char *root, int argc, char **argv)
 		return TTE_EXIT_USAGE;
 	}
 	{
-		char *conf = g_build_filename(real, "tte.conf", NULL);
+		char *conf = ctx_config_path(real);
 
-		cfg = config_load(conf);
+		cfg = conf ? config_load(conf) : config_new_default();
 		g_free(conf);
 		if (!cfg)
 			return TTE_EXIT_USAGE;
@@ -547,38 +547,12 @@ static int verify_run(struct tte_ctx *ctx, int argc, char **argv)
 	return verify_nightly(ctx);
 }
 
-/* Are there file arguments (anything but options and their values)? */
-static bool files_given(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--"))
-			return i + 1 < argc;
-		if (!strcmp(a, "--root") || !strcmp(a, "--date") || !strcmp(a, "--trust")) {
-			i++;
-			continue;
-		}
-		if (a[0] != '-' || !a[1])
-			return true;
-	}
-	return false;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct stage_desc d = {
 		.name = "verify", .run = verify_run, .options = options,
-		.usage = "[--trust PATH] [--json] [FILE...]",
+		.usage = "[--trust PATH] [--json] [FILE...]", .direct = verify_files,
 	};
-	char *root = NULL, *date = NULL;
-	GOptionEntry common[] = {
-		{ "root", 0, 0, G_OPTION_ARG_FILENAME, &root, "root folder", "DIR" },
-		{ "date", 0, 0, G_OPTION_ARG_STRING, &date, "today's date", "YYYY-MM-DD" },
-		G_OPTION_ENTRY_NULL,
-	};
-	GOptionContext *oc;
-	GError *err = NULL;
 	int rc;
 
 	/* Verifying file after file allocates and frees the same large
@@ -586,27 +560,7 @@ int main(int argc, char **argv)
 	 * time (each return costs a TLB shootdown, dear in a VM). */
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
-	if (!files_given(argc, argv))
-		return stage_main(&d, argc, argv);
-
-	oc = g_option_context_new(d.usage);
-	g_option_context_add_main_entries(oc, common, NULL);
-	g_option_context_add_main_entries(oc, options, NULL);
-	if (!g_option_context_parse(oc, &argc, &argv, &err)) {
-		fprintf(stderr, "tte verify: %s\n", err->message);
-		g_error_free(err);
-		g_option_context_free(oc);
-		return TTE_EXIT_USAGE;
-	}
-	g_option_context_free(oc);
-	rc = verify_files(root, argc - 1, argv + 1);
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "tte: gagal menulis keluaran: %s\n", strerror(errno));
-		if (!rc)
-			rc = TTE_EXIT_FAIL;
-	}
-	g_free(root);
-	g_free(date);
+	rc = stage_main(&d, argc, argv);
 	g_free(opt_trust);
 	return rc;
 }

@@ -2,6 +2,7 @@
  * testutil.c - see testutil.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,8 +164,10 @@ int tu_tte(const char *root, const char *date, char **out, char **err, ...)
 	g_ptr_array_add(a, (gpointer)"--root");
 	g_ptr_array_add(a, (gpointer)root);
 	if (date) {
+		/* Tests replay fixed days, which may lie ahead of the clock. */
 		g_ptr_array_add(a, (gpointer)"--date");
 		g_ptr_array_add(a, (gpointer)date);
+		g_ptr_array_add(a, (gpointer)"--allow-future-date");
 	}
 	va_start(ap, err);
 	for (const char *s = va_arg(ap, const char *); s; s = va_arg(ap, const char *))
@@ -174,6 +177,56 @@ int tu_tte(const char *root, const char *date, char **out, char **err, ...)
 	rc = spawn((char **)a->pdata, out, err);
 	g_ptr_array_free(a, TRUE);
 	return rc;
+}
+
+pid_t tu_run_stop_at(const char *root, const char *date, const char *spec, pid_t *stopped)
+{
+	int fds[2];
+	pid_t pid;
+	char buf[32];
+	ssize_t n, got = 0;
+
+	if (pipe2(fds, O_CLOEXEC))
+		fail_msg("pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		char fd[16];
+
+		setpgid(0, 0);
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		/* the write end goes down to the stage; the read end does not */
+		dup2(fds[1], 100);
+		g_snprintf(fd, sizeof(fd), "%d", 100);
+		setenv("TTE_TEST_STOP_FD", fd, 1);
+		setenv("TTE_TEST_STOP_AT", spec, 1);
+		execl(tu_bin(), "tte", "--root", root, "--date", date, "--allow-future-date", "run",
+		      (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(fds[1]);
+	/* The stage writes its pid and stops; EOF means the run ended (or
+	 * died) without reaching the point. */
+	while (got < (ssize_t)sizeof(buf) - 1) {
+		n = read(fds[0], buf + got, sizeof(buf) - 1 - (size_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += n;
+		if (memchr(buf, '\n', (size_t)got))
+			break;
+	}
+	close(fds[0]);
+	buf[got] = 0;
+	*stopped = got ? (pid_t)g_ascii_strtoll(buf, NULL, 10) : 0;
+	return pid;
 }
 
 int tu_sh(char **out, const char *fmt, ...)

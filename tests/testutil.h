@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <glib.h>
@@ -26,10 +27,21 @@ char *tu_root_new(const char *extra_conf);
 /* rm -rf ROOT and free it. */
 void tu_root_free(char *root);
 
-/* Run `tte --root ROOT [--date DATE] ARGS...` (NULL-terminated). Returns the
- * exit status; *OUT and *ERR (may be NULL) get stdout and stderr. */
+/* Run `tte --root ROOT [--date DATE --allow-future-date] ARGS...`
+ * (NULL-terminated): tests replay fixed days, ahead of the clock or not.
+ * Returns the exit status; *OUT and *ERR (may be NULL) get stdout and
+ * stderr. */
 int tu_tte(const char *root, const char *date, char **out, char **err, ...)
 	__attribute__((sentinel));
+
+/* Start `tte --root ROOT --date DATE run` in a process group of its own
+ * (output to /dev/null) with the test-only stop point SPEC
+ * ("PROGRAM:STEP[:N]", include/testhook.h), and wait until a program of
+ * the run announces it has stopped there. Returns the pid of `tte run`
+ * (the group leader); *STOPPED gets the pid of the stopped program, or 0
+ * when the run ended without reaching the point. The caller kills and
+ * reaps. */
+pid_t tu_run_stop_at(const char *root, const char *date, const char *spec, pid_t *stopped);
 
 /* Run a shell command; returns its exit status. Output into *OUT if not NULL. */
 int tu_sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -17,6 +17,7 @@ gen="$PWD/$build/tools/gen-forms"
 mksigned="$PWD/$build/tools/mksigned"
 n1=2026-11-24
 n2=2026-11-25
+# Fixed nights: a replay, whatever the clock says (hence --allow-future-date).
 
 rm -rf "$root"
 mkdir -p "$root"
@@ -57,7 +58,7 @@ echo "== Night 1 ($n1): form exports"
 "$gen" --rows 60 --seed 7 --style en > "$root/inbox/forms/Formulir TTE (Responses).csv"
 "$gen" --rows 40 --seed 8 --start 1000 --style id > "$root/inbox/forms/Formulir TTE - Form Responses 1.csv"
 cp tests/data/samples/forms/*.csv "$root/inbox/forms/"
-"$tte" --root "$root" --date "$n1" run
+"$tte" --root "$root" --date "$n1" --allow-future-date run
 summary
 
 echo
@@ -74,7 +75,7 @@ nip=$(sqlite3 "$root/var/tte.db" "SELECT nip FROM applicants WHERE state='BUNDLE
 		CASE id % 3 WHEN 0 THEN '2028-11-25 10:00:00' ELSE '' END
 		FROM applicants WHERE state='BUNDLED'"
 } > "$root/inbox/status/pengguna-bsre-$n2.csv"
-"$tte" --root "$root" --date "$n2" run
+"$tte" --root "$root" --date "$n2" --allow-future-date run
 summary
 
 echo
