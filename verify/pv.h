@@ -3,7 +3,9 @@
  * the functions the modules share. The public API is include/pdfverify.h.
  *
  * One file is verified in this order (pdfverify.c):
- *   scan.c     revisions (startxref / %%EOF) and the byte-level checks
+ *   scan.c     revisions (startxref / %%EOF), the filters of the streams
+ *              qpdf decodes unasked, and the byte-level checks
+ *   limits.c   from here on, every byte qpdf inflates is counted and capped
  *   objects.c  qpdf: the signature fields, their dictionaries, the DSS
  *   cms.c      parse each CMS (to learn its digest algorithm)
  *   hash.c     one pass over the file hashes every signed range
