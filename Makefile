@@ -27,6 +27,8 @@ ifeq ($(SAN),1)
 B := build/asan
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 OPT := -O1 -g
+# Only the build the tests run reads the file-system TTE_TEST_* hooks (testhook.h).
+TEST_HOOKS := -DTTE_TEST_HOOKS
 else
 B := build
 SANFLAGS :=
@@ -35,7 +37,7 @@ endif
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Werror
-CPPFLAGS_TTE := -Iinclude -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
+CPPFLAGS_TTE := -Iinclude -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(TEST_HOOKS)
 CFLAGS_TTE := -std=gnu11 $(OPT) $(WARN) $(SANFLAGS) -fstack-protector-strong
 LDFLAGS_TTE := $(SANFLAGS) -Wl,--as-needed -Wl,-O1
 
@@ -44,7 +46,7 @@ DEB_PKGS := build-essential pkg-config libglib2.0-dev libsqlite3-dev libcsv-dev 
             libxlsxwriter-dev libssl-dev libqrencode-dev libarchive-dev \
             libcairo2-dev libpango1.0-dev libqpdf-dev libcmocka-dev libxml2-dev \
             fonts-dejavu-core poppler-utils zbar-tools sqlite3 unzip zip \
-            clang libclang-rt-14-dev jq
+            clang libclang-rt-14-dev jq libxml2-utils
 
 # The core library every program links: store, config, files, log, lock,
 # dates, rules, tables.

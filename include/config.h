@@ -1,10 +1,12 @@
 /*
  * config.h - tte.conf, the admin's INI file, read with GLib's GKeyFile.
  *
- * Every key has a default that serves Undiksha (or the demo); a missing
- * file is not an error. config_default_text() is the commented file that
- * `tte init` writes. Values are checked on load: a bad value is a
- * configuration error (exit 2), an unknown key only a warning.
+ * One table in config.c holds every key with its default (Undiksha's),
+ * except the recommender's [pemberi_rekomendasi], which defaults to empty:
+ * no letter is made until it is filled in. A missing file means all
+ * defaults. config_default_text() is the commented file that `tte init`
+ * writes. Values are checked on load: a bad value is a configuration
+ * error (exit 2), an unknown key only a warning.
  */
 #ifndef TTE_CONFIG_H
 #define TTE_CONFIG_H
@@ -26,9 +28,10 @@ struct tte_config {
 	char *laman;
 	char *kota;
 	char *provinsi;
-	char *email_domain;		/* staff e-mail domain, lower case */
+	char *email_domain;		/* domain_email: staff domain, lower case */
 
-	/* [pemberi_rekomendasi]: the recommender, head of UPT TIK */
+	/* [pemberi_rekomendasi]: the recommender, head of UPT TIK; no
+	 * defaults */
 	char *rec_nama;
 	char *rec_nip;
 	char *rec_nik;
@@ -39,15 +42,19 @@ struct tte_config {
 
 	/* [inbox] */
 	int settle_seconds;		/* a file younger than this waits */
-	long long max_file_bytes;	/* larger inputs are quarantined */
+	long long max_file_bytes;	/* max_file_mb, in bytes: larger inputs are
+					 * quarantined */
 
 	/* [surat] letters */
-	char *verify_base_url;		/* QR: base URL + letter id */
+	char *verify_base_url;		/* url_verifikasi; QR: base URL + letter id */
 	char *sistem;
 	char *kegunaan;
 
 	/* [bundle] */
 	bool require_signed_letters;
+
+	/* [ingest] */
+	long long max_xlsx_inflated_bytes;	/* a workbook unpacking to more is quarantined */
 
 	/* [notices] */
 	int remind_days;

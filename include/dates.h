@@ -23,10 +23,6 @@ char *date_long_id(const GDate *d);
 /* Indonesian month name, 1..12. */
 const char *date_month_id(int month);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
-gint64 date_days_from_civil(gint64 y, unsigned m, unsigned d);
-void date_civil_from_days(gint64 days, int *y, unsigned *m, unsigned *d);
-
 /*
  * Parse a form timestamp S into UTC "YYYY-MM-DDTHH:MM:SSZ" (OUT, 21 bytes).
  * Accepted: "2026/11/10 1:00:00 PM GMT+8", "12/11/2026 08:00:00",

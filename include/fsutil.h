@@ -61,14 +61,29 @@ int fs_mkdir_p(const char *path, mode_t mode);
 
 /*
  * Move SRC into directory DSTDIR under its own base name, or with ".1",
- * ".2"... inserted before the extension when that name is taken. Does not
- * follow a symlink at SRC (rename moves the link). Both directories are
+ * ".2"... inserted before the extension when that name is taken. Never
+ * replaces a file, whatever the count: each name is tried with
+ * renameat2(RENAME_NOREPLACE), or where the file system lacks that, with
+ * link + unlink (and where it lacks hard links too, rename after checking
+ * the name is free: the run lock keeps other tte processes out). Does not
+ * follow a symlink at SRC (the link itself moves). Both directories are
  * fsynced. *DST gets the new path (g_free) when DST is not NULL.
  */
 int fs_move_into(const char *src, const char *dstdir, char **dst);
 
 /* Remove leftover temporaries (".*.tmp-*") in DIR. Returns how many. */
 int fs_clean_temps(const char *dir);
+
+/*
+ * NAME (a file name, or any text from outside) fit for display: in the
+ * workbook, JSON, notices, on stderr and in the log. The result is valid
+ * UTF-8 on one line: a byte that is not UTF-8 becomes "\xNN" (its hex
+ * value), a line break or other control character "\n", "\r", "\xNN"
+ * (C0, DEL) or "\uNNNN" (C1, U+2028/9), and a bidi or invisible
+ * character (rules_char_hazard) "\uNNNN". Everything else, backslashes
+ * included, is kept as it is. New string.
+ */
+char *fs_display_name(const char *name);
 
 /* SHA-256 of everything readable from FD (from offset 0, by pread), as 64
  * lower-case hex digits into HEX. */

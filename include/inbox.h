@@ -1,12 +1,35 @@
 /*
- * inbox.h - taking files from inbox/<kind>/ safely.
+ * inbox.h - the one skeleton every stage that reads inbox/<kind>/ runs
+ * (intake: forms, ingest: status, verify: signed).
  *
- * A file is a candidate when it is not a dot-file, not "*.part", and has
- * settled (neither modified nor moved in for settle_seconds). It is opened
- * without following links and must be a regular file with one link and a
- * size under the cap; anything else is quarantined with its reason, never
- * deleted. Once the stage has committed what it learned from a file,
- * inbox_done() moves it to var/processed/<kind>/<YYYYMMDD>/.
+ * A stage lists its candidates (inbox_scan) and hands them to
+ * inbox_process() with a read callback, the way Postfix's programs hand
+ * callbacks to one server skeleton. For each file, oldest first:
+ *
+ *   take      open it without following links; it must be a regular file
+ *             with one link and under [inbox] max_file_mb, else it is
+ *             quarantined; hash it (SHA-256)
+ *   earlier   a file whose SHA-256 an earlier run committed is not read as
+ *             new: one that run could not move (the move failed, or the run
+ *             was killed after its commit) is only retired now; one dropped
+ *             again is set aside, or read again under the earlier record
+ *             when the stage asks for that (verify)
+ *   begin     one SQLite transaction per file
+ *   record    its inputs row (name, size, hash, the folder it goes to)
+ *   read      the stage's callback: reads the file, writes the store
+ *   commit    or roll back and quarantine it (the callback found it
+ *             unusable), or roll back and leave it for the next run
+ *   retire    move it to var/processed/KIND/YYYYMMDD/ (a ".N" before the
+ *             extension when the name is taken) and record where
+ *
+ * A move that fails after the commit: the data is committed, so the stage
+ * succeeds and warns; the next run recognises the file by its SHA-256 and
+ * only retires it. A run killed at any moment leaves each file wholly
+ * applied or not at all.
+ *
+ * Moves never replace a file (fs_move_into). A file is always in exactly
+ * one place: the inbox, var/processed or var/quarantine; bad input is
+ * quarantined with a "<name>.why" beside it and never deleted.
  */
 #ifndef TTE_INBOX_H
 #define TTE_INBOX_H
@@ -17,85 +40,94 @@
 
 struct tte_ctx;
 
+/* A file in the inbox. Owned by the array inbox_scan() returns. */
 struct inbox_item {
 	char *name;		/* base name as dropped */
 	char *path;		/* absolute path in the inbox */
-	int fd;			/* open read-only after inbox_open(), else -1 */
-	struct stat st;
-	char sha256[65];
+	int fd;			/* open read-only while the stage reads it, else -1 */
+	struct stat st;		/* of the open file (lstat of the entry before) */
+	char sha256[65];	/* set once taken */
+};
+
+/* What the read callback gets. */
+struct inbox_file {
+	struct inbox_item *item;	/* borrowed; fd open, read it with pread */
+	const char *kind;		/* "forms", "status" or "signed" */
+	long long input_id;		/* its inputs row, in the open transaction */
+	bool again;			/* the same bytes as an input committed and
+					 * retired before, read again (read_again):
+					 * INPUT_ID is that input's row */
+};
+
+/* What the read callback returns. */
+enum inbox_read {
+	INBOX_READ_OK = 0,	/* commit, then retire the file */
+	INBOX_READ_BAD = 1,	/* unusable (*WHY, Indonesian, set by the callback):
+				 * roll back, quarantine the file, go on */
+	INBOX_READ_LATER = 2,	/* roll back and leave the file in the inbox for
+				 * the next run (it changed while being read) */
+	INBOX_READ_FAIL = -1,	/* an error of the stage's own, logged: roll back,
+				 * the stage fails */
 };
 
 /*
- * List the candidates in inbox/KIND (oldest first, then by name) whose
- * names end in one of EXTS (case-insensitive, e.g. ".csv"). Entries that
- * can never be read (symlinks, other extensions) are quarantined on the
- * way; files still settling are counted in *WAITING and left alone.
- * Returns a GPtrArray of struct inbox_item * (free with g_ptr_array_free),
- * or NULL on a system error (logged).
+ * A stage's part.
+ *
+ * read() runs inside the file's transaction, after its inputs row was
+ * inserted. It reads F->item->fd from offset 0 (by pread or after its own
+ * lseek), writes what it learned to the store, and may update the inputs
+ * row (rows, new_rows, ...) by F->input_id. It must not begin, commit or
+ * roll back, and must not move, rename or close the file: the skeleton
+ * does. It may write outputs of its own (temp + rename) before returning;
+ * they stay when the transaction is rolled back.
+ *
+ * done() (may be NULL) runs after the commit and the attempt to retire,
+ * for the stage's counts and its summary line of the file.
+ */
+struct inbox_stage {
+	const char *kind;		/* inbox/KIND/: "forms", "status", "signed" */
+	const char *const *exts;	/* accepted name endings, e.g. { ".csv", NULL } */
+	bool read_again;		/* a re-drop of a retired input is read again
+					 * under its record instead of set aside */
+	int (*read)(void *arg, const struct inbox_file *f, char **why);
+	void (*done)(void *arg, const struct inbox_file *f);
+	void *arg;
+};
+
+/* What inbox_process() did. */
+struct inbox_counts {
+	long files;		/* candidates taken */
+	long read;		/* read and committed */
+	long quarantined;	/* set aside as unreadable or unusable */
+	long earlier;		/* committed by an earlier run: retired or set aside */
+	long later;		/* left in the inbox for the next run */
+	long unmoved;		/* committed but still in the inbox (warned) */
+};
+
+/*
+ * List the candidates in inbox/KIND: not dot-files, not "*.part", not a
+ * README, settled (neither modified nor moved in for [inbox]
+ * settle_seconds), oldest first, then by name. Entries that can never be
+ * read (symlinks, names not ending in one of EXTS, case-insensitive) are
+ * quarantined on the way; a folder is warned about and left; an entry
+ * gone before it could be looked at is skipped; files still settling are
+ * counted in *WAITING and left alone. Returns a GPtrArray of struct
+ * inbox_item * (g_ptr_array_free frees the items), or NULL on a system
+ * error (logged).
  */
 GPtrArray *inbox_scan(struct tte_ctx *ctx, const char *kind, const char *const *exts,
 		      int *waiting);
 
-/* Open ITEM safely and hash it. 0; -1 with *WHY (quarantine it); -2 on a
- * system error (logged). */
-int inbox_open(struct tte_ctx *ctx, struct inbox_item *item, char **why);
-
-/* Move a committed ITEM to var/processed/KIND/YYYYMMDD/. *STORED (may be
- * NULL) gets the new path relative to the root. */
-int inbox_done(struct tte_ctx *ctx, const char *kind, struct inbox_item *item, char **stored);
-
 /*
- * The input bookkeeping every stage that reads the inbox shares, in this
- * order: inbox_take() (open it; set aside what cannot be read or was
- * committed before), inbox_record() inside the stage's transaction (the
- * inputs row), commit, then inbox_retire() (move it and record where it
- * went).
+ * Run the skeleton above over ITEMS (from inbox_scan with STAGE's kind)
+ * with STAGE's callbacks; ctx->db must be open and outside a transaction.
+ * Adds to *COUNTS (zero it first). Returns 0 when every file was dealt
+ * with (read, quarantined, set aside or left for later), -1 when the stage
+ * must fail (logged; the file at hand is rolled back and stays in the
+ * inbox, the files before it stay committed).
  */
-
-/*
- * Open ITEM (inbox_open) and decide: 1 it is new, open and hashed: read
- * it; 0 it was dealt with here: quarantined as unreadable, or a copy of an
- * input committed before, moved aside (inbox_done_again); -1 a system
- * error (logged).
- */
-int inbox_take(struct tte_ctx *ctx, const char *kind, struct inbox_item *item);
-
-/* Whether an input with ITEM's SHA-256 was committed. 0 with *KNOWN; -1
- * (logged). */
-int inbox_known(struct tte_ctx *ctx, const struct inbox_item *item, bool *known);
-
-/* Insert ITEM's inputs row (kind KIND, today, the folder it will move to)
- * in the caller's transaction. Its id, or 0 (logged). */
-long long inbox_record(struct tte_ctx *ctx, const char *kind, const struct inbox_item *item);
-
-/* After the commit: inbox_done(), then the final path into input INPUT_ID
- * (on a database error there the record keeps the folder). A failed move
- * is retried by the next run, which finds the file by its hash. 0 / -1. */
-int inbox_retire(struct tte_ctx *ctx, const char *kind, struct inbox_item *item,
-		 long long input_id);
-
-/*
- * ITEM has the SHA-256 of an input committed earlier (dropped again, or
- * left behind by a run killed before its move): move it aside like
- * inbox_done(). When the purge had already deleted the earlier copy, this
- * copy is recorded in its place (inputs.stored), so the purge deletes it
- * in turn instead of leaving personal data behind unrecorded.
- */
-int inbox_done_again(struct tte_ctx *ctx, const char *kind, struct inbox_item *item);
-
-/* The path relative to the root where inbox_done() will put ITEM (for
- * recording it in the same transaction that consumes the file). New
- * string; the final name may differ only by a ".N" when the name is taken. */
-char *inbox_done_dir(struct tte_ctx *ctx, const char *kind);
-
-/*
- * Move ITEM (or the entry at PATH when ITEM has not been opened) to
- * var/quarantine/KIND/ with a "<name>.why" beside it saying WHY
- * (Indonesian), record it in the store when one is open (own
- * transaction), and warn on stderr. 0 / -1.
- */
-int inbox_quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *item,
-		     const char *why);
+int inbox_process(struct tte_ctx *ctx, const struct inbox_stage *stage, GPtrArray *items,
+		  struct inbox_counts *counts);
 
 void inbox_item_free(struct inbox_item *item);
 

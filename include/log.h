@@ -5,7 +5,10 @@
  * passes it to its stage programs (TTE_LOG_FD); a stage run alone opens its
  * own. Log lines are English, timestamped and prefixed with the stage name.
  * Every line goes through a scrubber that masks any run of 16 or more
- * digits, so a NIK can never reach a log even by way of a file name.
+ * digits, so a NIK can never reach a log even by way of a file name, and
+ * is made fit for display (fs_display_name): valid UTF-8, control
+ * characters escaped, so a newline in a file name cannot forge a line.
+ * The same holds for what goes to stderr.
  *
  * Messages for people go to stderr: warnings and errors always (cron mails
  * them), progress and summaries only at a terminal.
@@ -46,8 +49,9 @@ void log_tty(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * line (monotonic microseconds, start at 0). */
 void log_rows_progress(gint64 *last, const char *stage, const char *file, long rows);
 
-/* Replace every run of 16+ digits in S (in place) with its first four
- * digits and asterisks. Returns S. */
+/* Replace every run of 16+ digits in S (in place; digits separated by
+ * single spaces, dots or dashes count as one run) with its first four
+ * digits and asterisks (rules_mask_id_runs). Returns S. */
 char *log_scrub(char *s);
 
 #endif

@@ -149,8 +149,9 @@ void pdfverify_result_free(struct pdfverify_result *r);
 /* "VALID", "INVALID", "INDETERMINATE", "NO_SIGNATURE". */
 const char *pdfverify_conclusion_name(enum pv_conclusion c);
 
-/* "NONE" or the classes in MODS joined by ",", e.g. "SIGNATURES,DSS".
- * Static storage for the common cases; never NULL. */
+/* "NONE" or the classes in MODS joined by ",", e.g. "SIGNATURES,DSS"
+ * (document timestamps count as SIGNATURES). A static buffer that the
+ * next call overwrites; never NULL. */
 const char *pdfverify_mods_name(unsigned mods);
 
 /* The Indonesian explanation of a problem code ("" for unknown codes). */

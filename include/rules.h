@@ -133,12 +133,51 @@ char *rules_pangkat_golongan(const char *golongan);
 /*
  * Check a name: not empty, no academic or religious titles (waivable), not
  * mistaking Balinese names (I Gusti Ngurah, Ida Bagus, Ni Luh, A.A., I.G.)
- * for titles. *OUT gets the name with whitespace collapsed whenever it is
- * not empty, also when a (waivable) title was found. True when no problem.
+ * for titles; plain text (rules_plain_text) and not a number ("Nama berisi
+ * angka": more digits than letters, or a run of 8 digits). *OUT gets the
+ * name with whitespace collapsed whenever it is not empty, also when it
+ * was rejected. True when no problem.
  */
 bool rules_name(const char *raw, char **out, problem_list *pl);
 
-/* Not empty (after trimming): Jabatan, Unit Kerja, Foto KTP. */
+/*
+ * Not empty (after trimming): Jabatan, Unit Kerja, Foto KTP. Jabatan and
+ * Unit Kerja must also be plain text and not a number, as a name. *OUT
+ * gets the trimmed value whenever it is not empty, also when rejected.
+ */
 bool rules_required(const char *raw, enum field f, char **out, problem_list *pl);
+
+/* ---- text fit to show ------------------------------------------------------ */
+
+/* What a character can do to the text around it when shown. */
+enum char_hazard {
+	HAZARD_NONE,
+	HAZARD_LINE_BREAK,	/* LF, CR, VT, FF, NEL, U+2028, U+2029 */
+	HAZARD_CONTROL,		/* other C0 and C1 controls, DEL (not TAB) */
+	HAZARD_BIDI,		/* U+202A-U+202E, U+2066-U+2069, LRM, RLM, ALM */
+	HAZARD_INVISIBLE,	/* U+200B-U+200D, U+2060, U+FEFF, other format characters */
+};
+
+/* The hazard of code point C. */
+enum char_hazard rules_char_hazard(gunichar c);
+
+/*
+ * A field of field F (Nama, Jabatan, Unit Kerja) that will be shown to
+ * people, in the WhatsApp group among other places, must be plain text of
+ * one line: no line breaks, control characters, bidi overrides or
+ * invisible characters (leading and trailing whitespace aside). True, or
+ * one problem (codes LINE_BREAK, CONTROL, BIDI, INVISIBLE) naming the
+ * first such character.
+ */
+bool rules_plain_text(const char *raw, enum field f, problem_list *pl);
+
+/*
+ * A copy of S in which every run of 16 or more digits (digits separated by
+ * single spaces, dots or dashes count as one run) keeps its first four
+ * digits and has the rest replaced by '*', so that a NIK typed into any
+ * column never shows. KEEP_NIP: a run of exactly 18 digits with no
+ * separator (a NIP) stays. New string.
+ */
+char *rules_mask_id_runs(const char *s, bool keep_nip);
 
 #endif

@@ -23,6 +23,7 @@ struct book {
 	char *path;		/* final path */
 	char *tmp;		/* temporary path being written */
 	lxw_format *bold, *title, *date, *datetime, *wrap, *num;
+	bool mask_ids;		/* runs of 16+ digits masked in text cells (NIPs kept) */
 };
 
 /* A column of a table sheet. */
@@ -61,7 +62,21 @@ void sheet_begin(struct sheet *s, struct book *b, const char *name, const struct
 /* Start the next data row (rolling over to a new worksheet when full). */
 void sheet_row(struct sheet *s);
 
-/* Cells of the current row. NULL or "" text writes nothing. */
+/*
+ * Write TEXT (NULL or "": nothing) at ROW, COL of WS in B with format F
+ * (may be NULL), fit for display (fs_display_name: valid UTF-8, control
+ * characters escaped, so the sheet's XML stays well-formed) and, when
+ * B->mask_ids, with every run of 16 or more digits masked
+ * (rules_mask_id_runs), and cut to what a cell holds (32,767 characters)
+ * ending in SHEET_CUT_MARK. Every text cell of a tte workbook goes through
+ * it. 0, or -1 (logged) when libxlsxwriter refuses the cell: the caller
+ * must not commit the workbook (book_abort).
+ */
+int book_text(struct book *b, lxw_worksheet *ws, uint32_t row, int col, const char *text,
+	      lxw_format *f);
+
+/* Cells of the current row (book_text). NULL or "" text writes nothing. A
+ * refused write is logged and sets s->failed. */
 void sheet_text(struct sheet *s, int col, const char *text);
 void sheet_int(struct sheet *s, int col, long long v);
 /* A UTC "YYYY-MM-DDTHH:MM:SSZ" shown as local date-time with OFFSET
@@ -70,6 +85,13 @@ void sheet_int(struct sheet *s, int col, long long v);
 void sheet_time(struct sheet *s, int col, const char *iso, int offset);
 
 void sheet_release(struct sheet *s);
+
+/* What ends a text cut to fit a cell, so a reader sees it is not whole. */
+#define SHEET_CUT_MARK "\u2026 [dipotong]"
+
+/* A number in one cell outside a table sheet (a summary). 0 / -1
+ * (logged). */
+int sheet_cell_number(lxw_worksheet *ws, uint32_t row, int col, double v, lxw_format *f);
 
 /* Parse "YYYY-MM-DD[THH:MM:SS[Z]]" to unix seconds (UTC). 0 / -1. */
 int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time);

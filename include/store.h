@@ -11,7 +11,8 @@
  * var/nik.key (0600), so that the NIK itself can be destroyed at purge and a
  * later resubmission still finds the person.
  *
- * Tables (see pipeline/store.c for the columns):
+ * Tables (see pipeline/store.c for the columns; applicants.state holds
+ * only the states of include/states.h, checked by the schema):
  *   inputs        processed input files, by SHA-256
  *   quarantine    input files set aside, with the reason
  *   applicants    one per person (NIK); current data, state, waiver
@@ -33,7 +34,7 @@
 struct tte_ctx;
 
 /* Current schema version (PRAGMA user_version). */
-#define STORE_VERSION 2
+#define STORE_VERSION 3
 
 /* Open var/tte.db under ctx->root into ctx->db, creating and migrating it,
  * and load (or create) the NIK key. */
@@ -64,6 +65,23 @@ sqlite3_stmt *store_stmt(sqlite3 *db, const char *sql);
 /* Step a statement expected to finish (INSERT/UPDATE/DELETE), then reset
  * it. */
 int store_step_done(sqlite3_stmt *st);
+
+/*
+ * Step a query: 1 when a row is ready, 0 when it is done, -1 on an error
+ * (logged; the statement is reset). Every loop over rows ends on 0 or
+ * fails, so an error is never mistaken for the end of the rows:
+ *
+ *	while ((rc = store_row(st)) > 0)
+ *		...;
+ *	if (rc < 0)
+ *		goto fail;
+ *
+ * Tests: TTE_TEST_FAULT=step:N in the environment makes the Nth step in
+ * the process (through store_row, store_step_done or store_int) fail
+ * with SQLITE_IOERR, as a failing disk would; only in builds with
+ * TTE_TEST_HOOKS (include/testhook.h).
+ */
+int store_row(sqlite3_stmt *st);
 
 /* Bind TEXT or NULL (when S is NULL) at position I (copied). */
 void store_bind_text(sqlite3_stmt *st, int i, const char *s);
@@ -99,8 +117,10 @@ int store_history(struct tte_ctx *ctx, long long applicant_id, const char *from,
 /* Wall-clock time now, "YYYY-MM-DDTHH:MM:SS+ZZZZ" local (static buffer). */
 const char *store_now(void);
 
-/* Single integer from a query with no parameters; DEF when no row. */
-long long store_scalar(sqlite3 *db, const char *sql, long long def);
+/* The integer in the first column of the first row of SQL (no
+ * parameters) into *V: 0 when there is no row or it is NULL. 0 / -1 (a
+ * database error, logged), so no caller acts on a made-up value. */
+int store_int(sqlite3 *db, const char *sql, long long *v);
 
 /* Make deleted data unrecoverable: checkpoint and truncate the WAL, VACUUM
  * (secure_delete is already on). For the purge stage. */

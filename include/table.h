@@ -75,6 +75,15 @@ enum {
 #define TABLE_XLSX_MAX_STRING_BYTES (256 << 20)	/* their text, together */
 #define TABLE_XLSX_MAX_SHEETS 256		/* worksheets tried */
 #define TABLE_XLSX_HEADER_ROWS 20		/* non-blank rows searched for a header */
+#define TABLE_XLSX_MAX_INFLATED (1LL << 30)	/* default: all members together, unpacked */
+
+/*
+ * Cap the bytes one workbook may unpack, all members together (the
+ * default TABLE_XLSX_MAX_INFLATED; 0 or less restores it). A workbook over
+ * the cap is TABLE_BAD. Process-wide; set once before reading (ingest sets
+ * it from [ingest] max_xlsx_inflated_mb).
+ */
+void table_xlsx_set_max_inflated(long long bytes);
 
 /* Normalise a header text as described above. New string. */
 char *table_normalise(const char *header);
@@ -94,7 +103,8 @@ int table_read_csv(int fd, const struct table_col *cols, int ncols, table_header
  * first TABLE_XLSX_HEADER_ROWS non-blank rows (portal exports may have a
  * title above it): HEADER is called for each candidate row until it
  * accepts one (TABLE_OK), so it must not keep state from a call it
- * rejected. The rows below the accepted header are then handed to ROW, in
+ * rejected. Each member is unpacked at most once, however many sheet
+ * entries name it. The rows below the accepted header are then handed to ROW, in
  * the sheet's order; other sheets are not read. When no candidate in any
  * sheet is accepted, the reason HEADER gave for the candidate that matched
  * the most columns is returned as *WHY (TABLE_BAD).
@@ -121,8 +131,20 @@ int table_read_xlsx(int fd, const struct table_col *cols, int ncols, table_heade
 int table_map_header(const struct table_col *cols, int ncols, char *const *names, int n,
 		     int *map, const char **found, bool *indonesian);
 
-/* Describe FD's first bytes when they are clearly not CSV text (zip/xlsx,
- * PDF, UTF-16, binary); NULL when they might be text. New string. */
+/* What a file's first N bytes HEAD say it is. */
+enum table_sniff {
+	TABLE_SNIFF_TEXT,	/* might be CSV text */
+	TABLE_SNIFF_ZIP,	/* a zip: XLSX, or an archive */
+	TABLE_SNIFF_OLE2,	/* an OLE2 compound file: old Excel (.xls) */
+	TABLE_SNIFF_PDF,
+	TABLE_SNIFF_UTF16,	/* a UTF-16 byte order mark */
+	TABLE_SNIFF_BINARY,	/* NUL bytes */
+};
+enum table_sniff table_sniff(const unsigned char *head, size_t n);
+
+/* Describe a file's first bytes when they are clearly not CSV text (zip/xlsx,
+ * PDF, old Excel, UTF-16, binary), for the verifier; NULL when they might be
+ * text (table_sniff). New string. */
 char *table_sniff_binary(const unsigned char *head, size_t n);
 
 #endif

@@ -23,4 +23,22 @@
  * TTE_TEST_STOP_AT does not name this program and STEP. */
 void tte_test_point(const char *step);
 
+/*
+ * Rare file-system events on demand. These change what happens to a
+ * verifier's files, so only builds compiled with TTE_TEST_HOOKS (the ASan
+ * build the tests run) read them; in any other build tte_test_value()
+ * returns NULL whatever the environment says.
+ *
+ *	TTE_TEST_MOVE_FAIL=NAME		fs_move_into fails (EIO) for a file NAME
+ *	TTE_TEST_NO_RENAMEAT2=1		fs_move_into acts as on a file system
+ *					without RENAME_NOREPLACE (link + unlink)
+ *	TTE_TEST_VANISH=NAME		inbox_scan deletes inbox entry NAME
+ *					between listing it and its lstat
+ *	TTE_TEST_FAULT=step:N		the Nth database step of the process
+ *					fails with SQLITE_IOERR (store.h)
+ *
+ * The value of TTE_TEST_<NAME>, or NULL.
+ */
+const char *tte_test_value(const char *name);
+
 #endif

@@ -1,7 +1,8 @@
-# Issue 2: form intake and the report.
+# Form intake and the report.
 report_PKGS := xlsxwriter
 TOOLS += gen-forms
 TESTS += unit_rules e2e_intake
+unit_rules_PKGS := xlsxwriter
 BENCHES += intake
 # What the mandated libraries alone cost on the same export (bench/floor.sh).
 TOOLS += floor

@@ -1,4 +1,4 @@
-# Issue 3: recommendation letters and BSrE upload bundles.
+# Recommendation letters and BSrE upload bundles.
 letters_SRCS := stages/letter_pdf.c
 letters_PKGS := pangocairo cairo-pdf libqrencode
 bundle_PKGS := libarchive xlsxwriter

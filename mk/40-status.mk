@@ -1,4 +1,4 @@
-# Issue 4: BSrE status ingestion, WhatsApp notices, the privacy purge.
+# BSrE status ingestion, WhatsApp notices, the privacy purge.
 #
 # The table readers (CSV and XLSX) are core: XLSX reading needs libarchive
 # (the zip) and libxml2 (the XML). Programs that never read XLSX do not

@@ -1,4 +1,4 @@
-# Issue 5: offline verification of signed PDFs (verify/, stages/verify.c).
+# Offline verification of signed PDFs (verify/, stages/verify.c).
 VERIFY_SRCS := verify/scan.c verify/objects.c verify/cms.c verify/hash.c verify/diff.c \
                verify/json.c verify/limits.c verify/pdfverify.c
 
@@ -22,7 +22,7 @@ mksigned_SRCS := tests/pdfsign.c
 mksigned_PKGS := libqpdf cairo fontconfig zlib
 BENCHES += verify
 
-# The whole way of one applicant through every stage (issues 2 to 5).
+# The whole way of one applicant through every stage, form to certificate.
 TESTS += e2e_lifecycle
 e2e_lifecycle_SRCS := tests/pdfsign.c
 e2e_lifecycle_PKGS := libqpdf cairo fontconfig zlib

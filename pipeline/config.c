@@ -86,6 +86,10 @@ static const struct key keys[] = {
 	{ "bundle", "require_signed_letters", K_BOOL, O(require_signed_letters), "false",
 	  "true: an applicant enters a bundle only once the signed letter was verified.", 0, 0 },
 
+	{ "ingest", "max_xlsx_inflated_mb", K_MB, O(max_xlsx_inflated_bytes), "1024",
+	  "A status workbook (XLSX, a zip) that unpacks to more than this, all its\n"
+	  "parts together, is quarantined. Real exports unpack to a few MiB.", 1, 65536 },
+
 	{ "notices", "remind_days", K_INT, O(remind_days), "7",
 	  "Remind applicants whose status has not changed for this many days.", 1, 3650 },
 

@@ -56,37 +56,6 @@ char *date_long_id(const GDate *d)
 			       g_date_get_year(d));
 }
 
-/* Howard Hinnant's days_from_civil / civil_from_days: proleptic Gregorian,
- * no time zone, no libc state, no allocation. */
-gint64 date_days_from_civil(gint64 y, unsigned m, unsigned d)
-{
-	gint64 era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (gint64)doe - 719468;
-}
-
-void date_civil_from_days(gint64 z, int *y, unsigned *m, unsigned *d)
-{
-	gint64 era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* Read up to MAXN unsigned numbers separated by any of SEPS from *P.
  * Returns the count; DIGITS[i] gets each number's digit count. */
 static int numbers(const char **p, const char *seps, int maxn, int *v, int *digits)
@@ -234,21 +203,25 @@ int date_parse_form_ts(const char *s, bool day_first, GTimeZone *tz, char out[21
 	if (tv[0] > 23 || tv[1] > 59 || tv[2] > 60)
 		return -1;
 	{
-		/* Plain arithmetic: this runs once per form row. */
-		gint64 local = date_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-			       tv[0] * 3600 + tv[1] * 60 + (tv[2] > 59 ? 59 : tv[2]);
-		gint64 utc;
-		int uy;
-		unsigned um, ud;
+		/* The form's own offset, else TZ (which also knows any
+		 * daylight-saving rule); GDateTime does the calendar. */
+		int sec = tv[2] > 59 ? 59 : tv[2];
+		GDateTime *local = has_offset ? g_date_time_new_utc(y, mo, d, tv[0], tv[1], sec)
+					      : g_date_time_new(tz, y, mo, d, tv[0], tv[1], sec);
+		GDateTime *utc;
+		int uy, um, ud;
 
-		if (!has_offset)
-			offset = g_time_zone_get_offset(tz, g_time_zone_find_interval(
-				tz, G_TIME_TYPE_STANDARD, local));
-		utc = local - offset;
-		date_civil_from_days(utc >= 0 ? utc / 86400 : (utc - 86399) / 86400, &uy, &um, &ud);
-		utc = ((utc % 86400) + 86400) % 86400;
-		g_snprintf(out, 21, "%04d-%02u-%02uT%02d:%02d:%02dZ", uy, um, ud, (int)(utc / 3600),
-			   (int)(utc / 60 % 60), (int)(utc % 60));
+		if (!local)
+			return -1;
+		utc = has_offset ? g_date_time_add_seconds(local, -offset) : g_date_time_to_utc(local);
+		g_date_time_unref(local);
+		if (!utc)
+			return -1;
+		g_date_time_get_ymd(utc, &uy, &um, &ud);
+		g_snprintf(out, 21, "%04d-%02d-%02dT%02d:%02d:%02dZ", uy, um, ud,
+			   g_date_time_get_hour(utc), g_date_time_get_minute(utc),
+			   g_date_time_get_second(utc));
+		g_date_time_unref(utc);
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "rules.h"
 #include "testhook.h"
 #include "tte.h"
 
@@ -191,36 +192,81 @@ int fs_mkdir_p(const char *path, mode_t mode)
 }
 
 /* "name.csv" + n -> "name.n.csv"; names without an extension get ".n". */
-static char *numbered(const char *base, int n)
+static char *numbered(const char *base, unsigned long n)
 {
 	const char *dot = strrchr(base, '.');
 
 	if (!dot || dot == base)
-		return g_strdup_printf("%s.%d", base, n);
-	return g_strdup_printf("%.*s.%d%s", (int)(dot - base), base, n, dot);
+		return g_strdup_printf("%s.%lu", base, n);
+	return g_strdup_printf("%.*s.%lu%s", (int)(dot - base), base, n, dot);
+}
+
+/*
+ * rename(2) that fails with EEXIST instead of replacing DST. Where the
+ * file system has no RENAME_NOREPLACE (EINVAL, or ENOSYS from an old
+ * kernel), link(2), which never replaces either, then unlink(2) the old
+ * name. Where it has no hard links either (some network and FAT mounts),
+ * a plain rename after checking that DST is free: only one tte process
+ * runs at a time (the lock), so nothing of ours can take the name in
+ * between.
+ */
+static int rename_noreplace(const char *src, const char *dst)
+{
+	struct stat st;
+
+	if (!tte_test_value("NO_RENAMEAT2")) {
+		if (!renameat2(AT_FDCWD, src, AT_FDCWD, dst, RENAME_NOREPLACE))
+			return 0;
+		if (errno != EINVAL && errno != ENOSYS)
+			return -1;
+	}
+	if (!link(src, dst)) {
+		int e;
+
+		if (!unlink(src))
+			return 0;
+		e = errno;
+		unlink(dst);
+		errno = e;
+		return -1;
+	}
+	if (errno != EPERM && errno != EOPNOTSUPP)
+		return -1;
+	if (!lstat(dst, &st)) {
+		errno = EEXIST;
+		return -1;
+	}
+	if (errno != ENOENT)
+		return -1;
+	return rename(src, dst);
 }
 
 int fs_move_into(const char *src, const char *dstdir, char **dst)
 {
 	char *base = g_path_get_basename(src);
+	const char *fail = tte_test_value("MOVE_FAIL");
 	char *path = NULL;
 	int rc = -1;
 
-	for (int n = 0; n < 10000; n++) {
+	if (fail && !strcmp(fail, base)) {
+		log_error("tidak dapat memindahkan %s ke %s: %s (TTE_TEST_MOVE_FAIL)", src, dstdir,
+			  strerror(EIO));
+		goto out;
+	}
+	/* The first free name, taken in the same step that checks it. */
+	for (unsigned long n = 0;; n++) {
 		char *name = n ? numbered(base, n) : g_strdup(base);
-		struct stat st;
 
 		g_free(path);
 		path = g_build_filename(dstdir, name, NULL);
 		g_free(name);
-		if (lstat(path, &st) && errno == ENOENT)
+		if (!rename_noreplace(src, path))
 			break;
-	}
-	/* Only one tte process runs at a time (the lock), so nobody can take
-	 * the free name between lstat and rename. */
-	if (rename(src, path)) {
-		log_error("tidak dapat memindahkan %s ke %s: %s", src, dstdir, strerror(errno));
-		goto out;
+		if (errno != EEXIST) {
+			log_error("tidak dapat memindahkan %s ke %s: %s", src, dstdir,
+				  strerror(errno));
+			goto out;
+		}
 	}
 	if (fs_sync_dir(dstdir) || sync_parent(src))
 		goto out;
@@ -318,4 +364,33 @@ int fs_unlink(const char *path)
 	if (unlink(path) && errno != ENOENT)
 		return log_error("tidak dapat menghapus %s: %s", path, strerror(errno));
 	return sync_parent(path);
+}
+
+char *fs_display_name(const char *name)
+{
+	const char *p = name ? name : "", *end = p + strlen(p);
+	GString *o = g_string_sized_new((gsize)(end - p) + 8);
+
+	while (p < end) {
+		gunichar c = g_utf8_get_char_validated(p, end - p);
+		const char *next;
+
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			g_string_append_printf(o, "\\x%02X", (unsigned char)*p++);
+			continue;
+		}
+		next = g_utf8_next_char(p);
+		if (rules_char_hazard(c) == HAZARD_NONE)
+			g_string_append_len(o, p, next - p);
+		else if (c == '\n')
+			g_string_append(o, "\\n");
+		else if (c == '\r')
+			g_string_append(o, "\\r");
+		else if (c < 0x80)
+			g_string_append_printf(o, "\\x%02X", (unsigned)c);
+		else
+			g_string_append_printf(o, "\\u%04X", (unsigned)c);
+		p = next;
+	}
+	return g_string_free(o, FALSE);
 }

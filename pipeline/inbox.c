@@ -1,10 +1,15 @@
 /*
- * inbox.c - scanning, opening, retiring and quarantining inbox files.
+ * inbox.c - the inbox skeleton intake, ingest and verify share: scan,
+ * take, recognise earlier inputs, one transaction per file around the
+ * stage's read callback, quarantine or commit, retire (inbox.h).
  *
  * Reading is O_RDONLY|O_NOFOLLOW|O_NONBLOCK then fstat on the descriptor:
  * what is checked is what is read, even if the name is swapped meanwhile.
- * Moves are renames within the root's file system, so a file is always in
- * exactly one place: the inbox, var/processed or var/quarantine.
+ * Moves are renames within the root's file system that never replace a
+ * file, so a file is always in exactly one place: the inbox,
+ * var/processed or var/quarantine. Every decision about a file that is
+ * not simply read (unreadable, seen before, not movable) is made here, so
+ * that the three stages behave alike.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +25,7 @@
 #include "inbox.h"
 #include "log.h"
 #include "store.h"
+#include "testhook.h"
 #include "tte.h"
 
 void inbox_item_free(struct inbox_item *item)
@@ -65,6 +71,19 @@ static char *ext_list(const char *const *exts)
 	return g_string_free(s, FALSE);
 }
 
+static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *it,
+		      const char *why);
+
+/* TTE_TEST_VANISH: the entry disappears right after readdir named it (a
+ * verifier or a sync tool taking it back). */
+static void vanish_hook(const struct inbox_item *it)
+{
+	const char *name = tte_test_value("VANISH");
+
+	if (name && !strcmp(name, it->name))
+		unlink(it->path);
+}
+
 GPtrArray *inbox_scan(struct tte_ctx *ctx, const char *kind, const char *const *exts,
 		      int *waiting)
 {
@@ -80,7 +99,7 @@ GPtrArray *inbox_scan(struct tte_ctx *ctx, const char *kind, const char *const *
 		g_free(dir);
 		return NULL;
 	}
-	while ((e = readdir(d))) {
+	for (errno = 0; (e = readdir(d)); errno = 0) {
 		struct inbox_item *it;
 		size_t n = strlen(e->d_name);
 		time_t changed;
@@ -96,9 +115,18 @@ GPtrArray *inbox_scan(struct tte_ctx *ctx, const char *kind, const char *const *
 		it->fd = -1;
 		it->name = g_strdup(e->d_name);
 		it->path = g_build_filename(dir, e->d_name, NULL);
+		vanish_hook(it);
 		if (lstat(it->path, &it->st)) {
+			int err = errno;
+
 			inbox_item_free(it);
-			continue;
+			if (err == ENOENT) {
+				/* Taken back between the listing and now. */
+				log_info("%s/%s: gone before it was read", kind, e->d_name);
+				continue;
+			}
+			log_error("tidak dapat memeriksa %s/%s: %s", kind, e->d_name, strerror(err));
+			goto fail;
 		}
 		if (S_ISDIR(it->st.st_mode)) {
 			log_warn("folder %s/%s di inbox diabaikan: taruh berkasnya langsung di inbox/%s/",
@@ -116,32 +144,48 @@ GPtrArray *inbox_scan(struct tte_ctx *ctx, const char *kind, const char *const *
 			continue;
 		}
 		if (S_ISLNK(it->st.st_mode)) {
-			inbox_quarantine(ctx, kind, it,
-					 "berkas ini tautan simbolik (symlink); tte tidak mengikuti "
-					 "tautan. Salin berkas aslinya ke inbox.");
+			int rc = quarantine(ctx, kind, it,
+					    "berkas ini tautan simbolik (symlink); tte tidak "
+					    "mengikuti tautan. Salin berkas aslinya ke inbox.");
+
 			inbox_item_free(it);
+			if (rc)
+				goto fail;
 			continue;
 		}
 		if (!has_ext(it->name, exts)) {
 			char *list = ext_list(exts);
 			char *why = g_strdup_printf("jenis berkas tidak dikenal di inbox/%s/: yang "
 						    "diterima hanya %s", kind, list);
+			int rc = quarantine(ctx, kind, it, why);
 
-			inbox_quarantine(ctx, kind, it, why);
 			g_free(why);
 			g_free(list);
 			inbox_item_free(it);
+			if (rc)
+				goto fail;
 			continue;
 		}
 		g_ptr_array_add(items, it);
+	}
+	if (errno) {
+		log_error("tidak dapat membaca folder %s: %s", dir, strerror(errno));
+		goto fail;
 	}
 	closedir(d);
 	g_free(dir);
 	g_ptr_array_sort(items, by_age);
 	return items;
+fail:
+	closedir(d);
+	g_free(dir);
+	g_ptr_array_free(items, TRUE);
+	return NULL;
 }
 
-int inbox_open(struct tte_ctx *ctx, struct inbox_item *it, char **why)
+/* Open IT safely and hash it. 0; -1 with *WHY (quarantine it); -2 on a
+ * system error (logged). */
+static int open_item(struct tte_ctx *ctx, struct inbox_item *it, char **why)
 {
 	int fd = open(it->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
@@ -206,145 +250,28 @@ static void private_mode(const char *path)
 		chmod(path, 0666 & ~mask);
 }
 
-char *inbox_done_dir(struct tte_ctx *ctx, const char *kind)
+/*
+ * Move IT out of the inbox into DIR (created when missing) under a free
+ * name, owner-only; *DST gets the new path. Every move of an inbox file,
+ * to var/processed or var/quarantine, is this one.
+ */
+static int move_item(struct inbox_item *it, const char *dir, char **dst)
 {
-	return g_build_filename("var", "processed", kind, ctx->today_compact, NULL);
-}
-
-int inbox_done(struct tte_ctx *ctx, const char *kind, struct inbox_item *it, char **stored)
-{
-	char *rel = inbox_done_dir(ctx, kind);
-	char *dir = tte_path(ctx, rel, NULL);
-	char *dst = NULL;
-	int rc = -1;
-
 	if (it->fd >= 0) {
 		close(it->fd);
 		it->fd = -1;
 	}
-	if (fs_mkdir_p(dir, 0777) || fs_move_into(it->path, dir, &dst))
-		goto out;
-	private_mode(dst);
-	if (stored)
-		*stored = g_build_filename(rel, strrchr(dst, '/') + 1, NULL);
-	rc = 0;
-out:
-	g_free(dst);
-	g_free(dir);
-	g_free(rel);
-	return rc;
-}
-
-int inbox_known(struct tte_ctx *ctx, const struct inbox_item *it, bool *known)
-{
-	sqlite3_stmt *st = store_stmt(ctx->db, "SELECT 1 FROM inputs WHERE sha256=?");
-	int rc;
-
-	if (!st)
+	if (fs_mkdir_p(dir, 0777) || fs_move_into(it->path, dir, dst))
 		return -1;
-	store_bind_text(st, 1, it->sha256);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return log_error("database: %s", sqlite3_errmsg(ctx->db));
-	*known = rc == SQLITE_ROW;
+	private_mode(*dst);
 	return 0;
 }
 
-int inbox_take(struct tte_ctx *ctx, const char *kind, struct inbox_item *it)
-{
-	char *why = NULL;
-	bool known = false;
-	int rc = inbox_open(ctx, it, &why);
-
-	if (rc == -1) {
-		rc = inbox_quarantine(ctx, kind, it, why);
-		g_free(why);
-		return rc;
-	}
-	if (rc || inbox_known(ctx, it, &known))
-		return -1;
-	if (!known)
-		return 1;
-	/* Committed by an earlier run (perhaps killed before the move), or
-	 * dropped again: nothing to apply. */
-	log_info("%s/%s: already processed (sha256 %.12s), moved aside", kind, it->name,
-		 it->sha256);
-	if (inbox_done_again(ctx, kind, it))
-		log_warn("%s/%s sudah pernah diproses tetapi tidak dapat dipindahkan dari inbox",
-			 kind, it->name);
-	return 0;
-}
-
-long long inbox_record(struct tte_ctx *ctx, const char *kind, const struct inbox_item *it)
-{
-	char *dir = inbox_done_dir(ctx, kind);
-	sqlite3_stmt *st = store_stmt(ctx->db, "INSERT INTO inputs(sha256, kind, name, size, day,"
-				      " at, stored) VALUES(?,?,?,?,?,?,?)");
-	long long id = 0;
-
-	if (st) {
-		store_bind_text(st, 1, it->sha256);
-		store_bind_text(st, 2, kind);
-		store_bind_text(st, 3, it->name);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)it->st.st_size);
-		store_bind_text(st, 5, ctx->today);
-		store_bind_text(st, 6, store_now());
-		store_bind_text(st, 7, dir);
-		if (!store_step_done(st))
-			id = sqlite3_last_insert_rowid(ctx->db);
-	}
-	g_free(dir);
-	return id;
-}
-
-/* Record where input ID (or the input with SHA, when ID is 0 and its file
- * had been deleted) now lies. */
-static int set_stored(struct tte_ctx *ctx, long long id, const char *sha, const char *stored)
-{
-	sqlite3_stmt *st = id ? store_stmt(ctx->db, "UPDATE inputs SET stored=?1 WHERE id=?2")
-			      : store_stmt(ctx->db, "UPDATE inputs SET stored=?1, deleted_day=NULL"
-					   " WHERE sha256=?3 AND stored IS NULL");
-
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, stored);
-	if (id)
-		sqlite3_bind_int64(st, 2, id);
-	else
-		store_bind_text(st, 3, sha);
-	return store_step_done(st);
-}
-
-int inbox_retire(struct tte_ctx *ctx, const char *kind, struct inbox_item *it, long long input_id)
-{
-	char *stored = NULL;
-	int rc = inbox_done(ctx, kind, it, &stored);
-
-	/* The record keeps the folder if this fails (logged): the purge
-	 * finds the file there by its name. */
-	if (!rc)
-		set_stored(ctx, input_id, NULL, stored);
-	g_free(stored);
-	return rc;
-}
-
-int inbox_done_again(struct tte_ctx *ctx, const char *kind, struct inbox_item *it)
-{
-	char sha[65];
-	char *stored = NULL;
-	int rc;
-
-	g_strlcpy(sha, it->sha256, sizeof(sha));
-	if (inbox_done(ctx, kind, it, &stored))
-		return -1;
-	rc = set_stored(ctx, 0, sha, stored);
-	g_free(stored);
-	return rc;
-}
-
-static void record(struct tte_ctx *ctx, const char *kind, const char *name, const char *stored,
-		   const char *why)
+/* The quarantine row, when a store is open (its own statement: the file's
+ * transaction, if any, was rolled back). A failure is logged only: the
+ * file and its .why are in place, which is what the verifier reads. */
+static void record_quarantine(struct tte_ctx *ctx, const char *kind, const char *name,
+			      const char *stored, const char *why)
 {
 	sqlite3_stmt *st;
 
@@ -364,20 +291,20 @@ static void record(struct tte_ctx *ctx, const char *kind, const char *name, cons
 	sqlite3_finalize(st);
 }
 
-int inbox_quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *it,
-		     const char *why)
+/*
+ * Move IT (open or not) to var/quarantine/KIND/ with a "<name>.why" beside
+ * it saying WHY (Indonesian), record it in the store when one is open (own
+ * transaction), and warn on stderr. 0 / -1.
+ */
+static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *it,
+		      const char *why)
 {
 	char *dir = tte_path(ctx, "var", "quarantine", kind, NULL);
 	char *dst = NULL, *whypath = NULL, *text = NULL, *rel = NULL;
 	int rc = -1;
 
-	if (it->fd >= 0) {
-		close(it->fd);
-		it->fd = -1;
-	}
-	if (fs_mkdir_p(dir, 0777) || fs_move_into(it->path, dir, &dst))
+	if (move_item(it, dir, &dst))
 		goto out;
-	private_mode(dst);
 	whypath = g_strdup_printf("%s.why", dst);
 	text = g_strdup_printf("Berkas   : %s\n"
 			       "Dari     : inbox/%s/\n"
@@ -389,7 +316,7 @@ int inbox_quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *i
 	if (fs_write_atomic(whypath, text, strlen(text)))
 		goto out;
 	rel = g_strdup(dst + strlen(ctx->root) + 1);
-	record(ctx, kind, it->name, rel, why);
+	record_quarantine(ctx, kind, it->name, rel, why);
 	log_warn("berkas %s/%s dikarantina ke %s: %s", kind, it->name, rel, why);
 	rc = 0;
 out:
@@ -399,4 +326,280 @@ out:
 	g_free(dst);
 	g_free(dir);
 	return rc;
+}
+
+/* var/processed/KIND/YYYYMMDD: where a file committed on day DAY goes, and
+ * what its inputs row says until the move is done. */
+static char *processed_dir(const char *kind, const char *day)
+{
+	char compact[9];
+	size_t n = 0;
+
+	for (const char *p = day; *p && n < 8; p++)
+		if (*p != '-')
+			compact[n++] = *p;
+	compact[n] = 0;
+	return g_build_filename("var", "processed", kind, compact, NULL);
+}
+
+/* Move IT to var/processed/KIND/<today>/; *STORED gets the new path
+ * relative to the root. */
+static int move_processed(struct tte_ctx *ctx, const char *kind, struct inbox_item *it,
+			  char **stored)
+{
+	char *rel = processed_dir(kind, ctx->today);
+	char *dir = tte_path(ctx, rel, NULL);
+	char *dst = NULL;
+	int rc = -1;
+
+	if (move_item(it, dir, &dst))
+		goto out;
+	*stored = g_build_filename(rel, strrchr(dst, '/') + 1, NULL);
+	rc = 0;
+out:
+	g_free(dst);
+	g_free(dir);
+	g_free(rel);
+	return rc;
+}
+
+/* IT's inputs row (kind KIND, today, the folder it will move to), in the
+ * caller's transaction. Its id, or 0 (logged). */
+static long long record_input(struct tte_ctx *ctx, const char *kind,
+			      const struct inbox_item *it)
+{
+	char *dir = processed_dir(kind, ctx->today);
+	sqlite3_stmt *st = store_stmt(ctx->db, "INSERT INTO inputs(sha256, kind, name, size, day,"
+				      " at, stored) VALUES(?,?,?,?,?,?,?)");
+	long long id = 0;
+
+	if (st) {
+		store_bind_text(st, 1, it->sha256);
+		store_bind_text(st, 2, kind);
+		store_bind_text(st, 3, it->name);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)it->st.st_size);
+		store_bind_text(st, 5, ctx->today);
+		store_bind_text(st, 6, store_now());
+		store_bind_text(st, 7, dir);
+		if (!store_step_done(st))
+			id = sqlite3_last_insert_rowid(ctx->db);
+	}
+	g_free(dir);
+	return id;
+}
+
+/* Record that input ID (or, when ID is 0, the input with SHA whose file
+ * the purge had deleted) now lies at STORED: the purge will see it. */
+static int set_stored(struct tte_ctx *ctx, long long id, const char *sha, const char *stored)
+{
+	sqlite3_stmt *st = id ? store_stmt(ctx->db, "UPDATE inputs SET stored=?1, deleted_day=NULL"
+					   " WHERE id=?2")
+			      : store_stmt(ctx->db, "UPDATE inputs SET stored=?1, deleted_day=NULL"
+					   " WHERE sha256=?3 AND stored IS NULL");
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, stored);
+	if (id)
+		sqlite3_bind_int64(st, 2, id);
+	else
+		store_bind_text(st, 3, sha);
+	return store_step_done(st);
+}
+
+/*
+ * After the commit: move IT to var/processed/ and record the final path in
+ * input INPUT_ID. A failed move leaves the record naming the folder, which
+ * is how the next run (earlier_input) and the purge know the file was
+ * never moved. A database error after the move also leaves the folder
+ * there; the purge looks for the file in it by name.
+ */
+static int retire(struct tte_ctx *ctx, const char *kind, struct inbox_item *it,
+		  long long input_id)
+{
+	char *stored = NULL;
+	int rc = move_processed(ctx, kind, it, &stored);
+
+	if (!rc)
+		set_stored(ctx, input_id, NULL, stored);
+	g_free(stored);
+	return rc;
+}
+
+/* The one warning for a committed file that stays in the inbox. */
+static void warn_unmoved(const char *kind, const struct inbox_item *it)
+{
+	log_warn("%s/%s sudah diproses tetapi belum dapat dipindahkan dari inbox; run berikutnya "
+		 "memindahkannya", kind, it->name);
+}
+
+/*
+ * IT has the SHA-256 of an input committed and retired earlier (dropped
+ * again): move it aside like a processed file. When the purge had already
+ * deleted the earlier copy, this copy is recorded in its place, so the
+ * purge deletes it in turn instead of leaving personal data behind
+ * unrecorded.
+ */
+static int set_aside(struct tte_ctx *ctx, const char *kind, struct inbox_item *it)
+{
+	char *stored = NULL;
+	int rc;
+
+	if (move_processed(ctx, kind, it, &stored))
+		return -1;
+	rc = set_stored(ctx, 0, it->sha256, stored);
+	g_free(stored);
+	return rc;
+}
+
+/* What the store knows of a file's bytes. */
+enum earlier {
+	EARLIER_NONE,		/* new */
+	EARLIER_UNMOVED,	/* committed, never moved: its record names the folder */
+	EARLIER_DONE,		/* committed and retired (or since purged) */
+};
+
+static int earlier_input(struct tte_ctx *ctx, const struct inbox_item *it, enum earlier *how,
+			 long long *id)
+{
+	sqlite3_stmt *st = store_stmt(ctx->db, "SELECT id, kind, day, stored FROM inputs"
+				      " WHERE sha256=?");
+	int rc;
+
+	if (!st)
+		return -1;
+	*how = EARLIER_NONE;
+	*id = 0;
+	store_bind_text(st, 1, it->sha256);
+	rc = store_row(st);
+	if (rc > 0) {
+		const char *stored = (const char *)sqlite3_column_text(st, 3);
+		char *dir = processed_dir((const char *)sqlite3_column_text(st, 1),
+					  (const char *)sqlite3_column_text(st, 2));
+
+		*id = sqlite3_column_int64(st, 0);
+		*how = stored && !strcmp(stored, dir) ? EARLIER_UNMOVED : EARLIER_DONE;
+		g_free(dir);
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Open IT and decide what becomes of it: 1 read it (F->input_id and
+ * F->again set when it is read again under an earlier record); 0 it was
+ * dealt with here (quarantined as unreadable, or committed before and
+ * retired or set aside now); -1 the stage fails (logged).
+ */
+static int take(struct tte_ctx *ctx, const struct inbox_stage *s, struct inbox_item *it,
+		struct inbox_file *f, struct inbox_counts *n)
+{
+	char *why = NULL;
+	enum earlier how;
+	long long id;
+	int rc = open_item(ctx, it, &why);
+
+	if (rc == -1) {
+		rc = quarantine(ctx, s->kind, it, why);
+		n->quarantined += !rc;
+		g_free(why);
+		return rc;
+	}
+	if (rc || earlier_input(ctx, it, &how, &id))
+		return -1;
+	switch (how) {
+	case EARLIER_NONE:
+		return 1;
+	case EARLIER_UNMOVED:
+		/* A move that failed, or a run killed after its commit. */
+		log_info("%s/%s: committed before but not moved (sha256 %.12s); moved now",
+			 s->kind, it->name, it->sha256);
+		n->earlier++;
+		if (retire(ctx, s->kind, it, id)) {
+			warn_unmoved(s->kind, it);
+			n->unmoved++;
+		}
+		return 0;
+	case EARLIER_DONE:
+		if (s->read_again) {
+			f->input_id = id;
+			f->again = true;
+			return 1;
+		}
+		log_info("%s/%s: already processed (sha256 %.12s), moved aside", s->kind, it->name,
+			 it->sha256);
+		n->earlier++;
+		if (set_aside(ctx, s->kind, it))
+			log_warn("%s/%s sudah pernah diproses tetapi tidak dapat dipindahkan dari inbox",
+				 s->kind, it->name);
+		return 0;
+	}
+	return -1;
+}
+
+/* One file through the skeleton (inbox.h). 0 dealt with; -1 stage failure. */
+static int process_one(struct tte_ctx *ctx, const struct inbox_stage *s, struct inbox_item *it,
+		       struct inbox_counts *n)
+{
+	sqlite3 *db = ctx->db;
+	struct inbox_file f = { .item = it, .kind = s->kind };
+	char *why = NULL;
+	int rc, ret = -1;
+
+	n->files++;
+	rc = take(ctx, s, it, &f, n);
+	if (rc <= 0)
+		return rc;
+	if (store_begin(db))
+		goto out;
+	if (!f.again && !(f.input_id = record_input(ctx, s->kind, it)))
+		goto fail;
+	switch (s->read(s->arg, &f, &why)) {
+	case INBOX_READ_OK:
+		break;
+	case INBOX_READ_BAD:
+		store_rollback(db);
+		ret = quarantine(ctx, s->kind, it, why ? why : "berkas tidak dapat dibaca");
+		n->quarantined += !ret;
+		goto out;
+	case INBOX_READ_LATER:
+		store_rollback(db);
+		n->later++;
+		ret = 0;
+		goto out;
+	default:
+		goto fail;
+	}
+	if (store_commit(db))
+		goto fail;
+	n->read++;
+	/* Committed: the stage's work on this file is done whatever happens
+	 * to the move. A file left in the inbox is recognised by its hash
+	 * next time (EARLIER_UNMOVED) and only moved then. */
+	if (retire(ctx, s->kind, it, f.input_id)) {
+		warn_unmoved(s->kind, it);
+		n->unmoved++;
+	}
+	if (s->done)
+		s->done(s->arg, &f);
+	ret = 0;
+	goto out;
+fail:
+	store_rollback(db);
+out:
+	if (it->fd >= 0) {
+		close(it->fd);
+		it->fd = -1;
+	}
+	g_free(why);
+	return ret;
+}
+
+int inbox_process(struct tte_ctx *ctx, const struct inbox_stage *stage, GPtrArray *items,
+		  struct inbox_counts *counts)
+{
+	for (guint i = 0; i < items->len; i++)
+		if (process_one(ctx, stage, g_ptr_array_index(items, i), counts))
+			return -1;
+	return 0;
 }

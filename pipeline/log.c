@@ -17,7 +17,9 @@
 #include <unistd.h>
 #include <glib.h>
 
+#include "fsutil.h"
 #include "log.h"
+#include "rules.h"
 #include "tte.h"
 
 static int log_fd = -1;
@@ -29,20 +31,23 @@ static const char *stage_name = "tte";
 
 char *log_scrub(char *s)
 {
-	size_t i = 0;
+	char *m = rules_mask_id_runs(s, false);
 
-	while (s[i]) {
-		size_t j = i;
-
-		while (g_ascii_isdigit(s[j]))
-			j++;
-		if (j - i >= 16) {
-			for (size_t k = i + 4; k < j; k++)
-				s[k] = '*';
-		}
-		i = j > i ? j : i + 1;
-	}
+	memcpy(s, m, strlen(s));	/* masking keeps the length */
+	g_free(m);
 	return s;
+}
+
+/* The message of FMT, AP as one line fit for display: NIK-like runs masked
+ * and control characters escaped (a newline in a file name must not start
+ * a forged log line). New string. */
+static char *one_line(const char *fmt, va_list ap)
+{
+	char *raw = log_scrub(g_strdup_vprintf(fmt, ap));
+	char *msg = fs_display_name(raw);
+
+	g_free(raw);
+	return msg;
 }
 
 int log_open(const struct tte_ctx *ctx)
@@ -109,7 +114,7 @@ void log_rows_progress(gint64 *last, const char *stage, const char *file, long r
 
 static void emit(const char *level, const char *fmt, va_list ap)
 {
-	char *msg = g_strdup_vprintf(fmt, ap);
+	char *msg = one_line(fmt, ap);
 	char stamp[32];
 	struct tm tm;
 	time_t t = time(NULL);
@@ -118,7 +123,6 @@ static void emit(const char *level, const char *fmt, va_list ap)
 
 	if (log_fd < 0)
 		goto out;
-	log_scrub(msg);
 	localtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z", &tm);
 	line = g_strdup_printf("%s %s[%ld] %s%s\n", stamp, stage_name, (long)getpid(), level, msg);
@@ -150,7 +154,7 @@ void log_warn(const char *fmt, ...)
 	emit("warning: ", fmt, ap);
 	va_end(ap);
 	va_start(ap, fmt);
-	msg = log_scrub(g_strdup_vprintf(fmt, ap));
+	msg = one_line(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "tte: peringatan: %s\n", msg);
 	g_free(msg);
@@ -165,7 +169,7 @@ int log_error(const char *fmt, ...)
 	emit("error: ", fmt, ap);
 	va_end(ap);
 	va_start(ap, fmt);
-	msg = log_scrub(g_strdup_vprintf(fmt, ap));
+	msg = one_line(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "tte: %s\n", msg);
 	g_free(msg);
@@ -175,10 +179,25 @@ int log_error(const char *fmt, ...)
 void log_tty(const char *fmt, ...)
 {
 	va_list ap;
+	char *raw, *mid, *body;
+	size_t lead = 0, len;
 
 	if (!is_tty)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	raw = log_scrub(g_strdup_vprintf(fmt, ap));
 	va_end(ap);
+	/* A line may start with "\r" (progress) and end with "\n": those are
+	 * ours; anything else in between came with a name. */
+	len = strlen(raw);
+	while (raw[lead] == '\r')
+		lead++;
+	while (len > lead && raw[len - 1] == '\n')
+		len--;
+	mid = g_strndup(raw + lead, len - lead);
+	body = fs_display_name(mid);
+	fprintf(stderr, "%.*s%s%s", (int)lead, raw, body, raw + len);
+	g_free(body);
+	g_free(mid);
+	g_free(raw);
 }

@@ -754,6 +754,159 @@ static bool is_title(const char *tok, size_t len, bool first)
 	return false;
 }
 
+/* ---- text fit to show -------------------------------------------------------- */
+
+enum char_hazard rules_char_hazard(gunichar c)
+{
+	if (c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || c == 0x85 || c == 0x2028 ||
+	    c == 0x2029)
+		return HAZARD_LINE_BREAK;
+	if (c == '\t')
+		return HAZARD_NONE;
+	if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
+		return HAZARD_CONTROL;
+	if ((c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E ||
+	    c == 0x200F || c == 0x061C)
+		return HAZARD_BIDI;
+	/* Zero-width space, joiners, word joiner, BOM, and the other format
+	 * characters (soft hyphen, invisible operators, ...): nothing a name
+	 * typed on a form needs, and each can hide or split what is shown. */
+	if (c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF ||
+	    g_unichar_type(c) == G_UNICODE_FORMAT)
+		return HAZARD_INVISIBLE;
+	return HAZARD_NONE;
+}
+
+static const char *field_label(enum field f)
+{
+	return f == F_NAME ? "Nama" : f == F_JABATAN ? "Jabatan" : f == F_UNIT ? "Unit Kerja"
+		: field_id(f);
+}
+
+bool rules_plain_text(const char *raw, enum field f, problem_list *pl)
+{
+	const char *p = raw ? raw : "", *end;
+	const char *label = field_label(f);
+
+	while (g_ascii_isspace(*p))
+		p++;
+	end = p + strlen(p);
+	while (end > p && g_ascii_isspace(end[-1]))
+		end--;
+	while (p < end) {
+		gunichar c = g_utf8_get_char_validated(p, end - p);
+
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			p++;		/* invalid UTF-8 is its own problem (the reader's) */
+			continue;
+		}
+		switch (rules_char_hazard(c)) {
+		case HAZARD_NONE:
+			break;
+		case HAZARD_LINE_BREAK:
+			problems_add(pl, f, "LINE_BREAK", false,
+				     "%s berisi baris baru; isi dalam satu baris saja", label);
+			return false;
+		case HAZARD_CONTROL:
+			problems_add(pl, f, "CONTROL", false,
+				     "%s berisi karakter kendali U+%04X yang tidak terlihat; ketik "
+				     "ulang isian ini", label, c);
+			return false;
+		case HAZARD_BIDI:
+			problems_add(pl, f, "BIDI", false,
+				     "%s berisi karakter pengatur arah teks U+%04X yang dapat "
+				     "membalik tampilan tulisan; ketik ulang isian ini", label, c);
+			return false;
+		case HAZARD_INVISIBLE:
+			problems_add(pl, f, "INVISIBLE", false,
+				     "%s berisi karakter tak terlihat U+%04X; ketik ulang isian ini",
+				     label, c);
+			return false;
+		}
+		p = g_utf8_next_char(p);
+	}
+	return true;
+}
+
+/* A number where words belong (a NIK or NIP typed into the wrong box):
+ * more digits than letters, or a run of 8 digits. */
+static bool is_number_text(const char *s)
+{
+	long digits = 0, letters = 0, run = 0;
+
+	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char_validated(p, -1);
+
+		if (c == (gunichar)-1 || c == (gunichar)-2)
+			break;
+		if (g_unichar_isdigit(c)) {
+			digits++;
+			if (++run >= 8)
+				return true;
+			continue;
+		}
+		run = 0;
+		letters += g_unichar_isalpha(c);
+	}
+	return digits > letters;
+}
+
+/* Plain text and not a number: what Nama, Jabatan and Unit Kerja share. */
+static bool shown_text_ok(const char *raw, const char *clean, enum field f, problem_list *pl)
+{
+	if (!rules_plain_text(raw, f, pl))
+		return false;
+	if (is_number_text(clean)) {
+		problems_add(pl, f, "DIGITS", false,
+			     "%s berisi angka; NIK dan NIP diisi pada kolomnya sendiri",
+			     field_label(f));
+		return false;
+	}
+	return true;
+}
+
+static bool is_id_sep(char c)
+{
+	return c == ' ' || c == '.' || c == '-';
+}
+
+char *rules_mask_id_runs(const char *s, bool keep_nip)
+{
+	char *out = g_strdup(s ? s : "");
+	size_t i = 0;
+
+	while (out[i]) {
+		size_t j = i, digits = 0;
+		bool sep = false;
+
+		if (!g_ascii_isdigit(out[i])) {
+			i++;
+			continue;
+		}
+		for (;;) {
+			while (g_ascii_isdigit(out[j])) {
+				digits++;
+				j++;
+			}
+			if (is_id_sep(out[j]) && g_ascii_isdigit(out[j + 1])) {
+				sep = true;
+				j++;
+				continue;
+			}
+			break;
+		}
+		if (digits >= 16 && !(keep_nip && digits == 18 && !sep)) {
+			size_t seen = 0;
+
+			for (size_t k = i; k < j; k++)
+				if (g_ascii_isdigit(out[k]) && ++seen > 4)
+					out[k] = '*';
+		}
+		i = j;
+	}
+	return out;
+}
+
 bool rules_name(const char *raw, char **out, problem_list *pl)
 {
 	GString *name = g_string_sized_new(48), *titles = NULL;
@@ -782,6 +935,10 @@ bool rules_name(const char *raw, char **out, problem_list *pl)
 		return false;
 	}
 	*out = g_strdup(name->str);
+	if (!shown_text_ok(raw, name->str, F_NAME, pl)) {
+		g_string_free(name, TRUE);
+		return false;
+	}
 
 	/* Indonesian names have no comma: what follows one is a title. */
 	comma = strchr(name->str, ',');
@@ -834,5 +991,7 @@ bool rules_required(const char *raw, enum field f, char **out, problem_list *pl)
 		return false;
 	}
 	*out = s;
+	if (f == F_JABATAN || f == F_UNIT)
+		return shown_text_ok(raw, s, f, pl);
 	return true;
 }

@@ -13,10 +13,52 @@
 #include "dates.h"
 #include "fsutil.h"
 #include "log.h"
+#include "rules.h"
 #include "sheet.h"
 #include "tte.h"
 
 #define ROWS_PER_SHEET (LXW_ROW_MAX - 1)	/* data rows after the header */
+
+/* Excel holds at most 32,767 characters (UTF-16 code units) in a cell, and
+ * libxlsxwriter refuses a longer string: the cell would stay empty. */
+#define CELL_MAX 32767
+
+/* Text longer than a cell holds: its start and SHEET_CUT_MARK (g_free), or
+ * NULL when TEXT fits. Cut between characters, never inside one. */
+static char *fit_cell(const char *text)
+{
+	size_t units = 0, keep = 0, room;
+	const char *p;
+
+	if (strlen(text) <= CELL_MAX)
+		return NULL;	/* a code unit takes at least one byte */
+	room = CELL_MAX - (size_t)g_utf8_strlen(SHEET_CUT_MARK, -1);
+	for (p = text; *p; p = g_utf8_next_char(p)) {
+		units += g_utf8_get_char(p) > 0xFFFF ? 2 : 1;
+		if (units <= room)
+			keep = (size_t)(g_utf8_next_char(p) - text);
+		if (units > CELL_MAX)
+			break;
+	}
+	if (units <= CELL_MAX)
+		return NULL;
+	{
+		GString *cut = g_string_new_len(text, (gssize)keep);
+
+		g_string_append(cut, SHEET_CUT_MARK);
+		return g_string_free(cut, FALSE);
+	}
+}
+
+int sheet_cell_number(lxw_worksheet *ws, uint32_t row, int col, double v, lxw_format *f)
+{
+	lxw_error err = worksheet_write_number(ws, row, (lxw_col_t)col, v, f);
+
+	if (err != LXW_NO_ERROR)
+		return log_error("buku kerja: sel %u,%d tidak dapat ditulis: %s", row, col,
+				 lxw_strerror(err));
+	return 0;
+}
 
 int book_open(struct book *b, const struct tte_ctx *ctx, const char *path)
 {
@@ -99,12 +141,13 @@ static void new_part(struct sheet *s)
 		s->failed = true;
 		return;
 	}
-	for (int c = 0; c < s->ncols; c++) {
-		worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, s->cols[c].width, NULL);
-		worksheet_write_string(s->ws, 0, (lxw_col_t)c, s->cols[c].header, s->book->bold);
-	}
+	for (int c = 0; c < s->ncols; c++)
+		if (worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, s->cols[c].width, NULL) ||
+		    book_text(s->book, s->ws, 0, c, s->cols[c].header, s->book->bold))
+			s->failed = true;
 	worksheet_freeze_panes(s->ws, 1, 0);
-	worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(n > 0 ? n : 1), (lxw_col_t)(s->ncols - 1));
+	if (worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(n > 0 ? n : 1), (lxw_col_t)(s->ncols - 1)))
+		s->failed = true;
 	s->row = 0;
 }
 
@@ -133,18 +176,53 @@ void sheet_row(struct sheet *s)
 	s->rows_left--;
 }
 
+int book_text(struct book *b, lxw_worksheet *ws, uint32_t row, int col, const char *text,
+	      lxw_format *f)
+{
+	char *shown = NULL, *masked = NULL, *cut;
+	lxw_error err;
+	int digits = 0;
+	bool plain = true;
+
+	if (!text || !*text)
+		return 0;
+	/* Most cells are short printable ASCII: no copy for them. */
+	for (const char *p = text; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		digits += g_ascii_isdigit(c);
+		if (c < 0x20 || c >= 0x7F)
+			plain = false;
+	}
+	if (!plain)
+		text = shown = fs_display_name(text);
+	if (b->mask_ids && digits >= 16)
+		text = masked = rules_mask_id_runs(text, true);
+	cut = fit_cell(text);
+	err = worksheet_write_string(ws, row, (lxw_col_t)col, cut ? cut : text, f);
+	g_free(cut);
+	g_free(masked);
+	g_free(shown);
+	if (err != LXW_NO_ERROR)
+		return log_error("buku kerja: sel %u,%d tidak dapat ditulis: %s", row, col,
+				 lxw_strerror(err));
+	return 0;
+}
+
 void sheet_text(struct sheet *s, int col, const char *text)
 {
-	if (s->failed || !text || !*text)
+	if (s->failed)
 		return;
-	worksheet_write_string(s->ws, s->row, (lxw_col_t)col, text, NULL);
+	if (book_text(s->book, s->ws, s->row, col, text, NULL))
+		s->failed = true;
 }
 
 void sheet_int(struct sheet *s, int col, long long v)
 {
 	if (s->failed)
 		return;
-	worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)v, NULL);
+	if (sheet_cell_number(s->ws, s->row, col, (double)v, NULL))
+		s->failed = true;
 }
 
 int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time)
@@ -163,7 +241,15 @@ int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time)
 	} else if (n != 10) {
 		return -1;
 	}
-	*out = date_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	{
+		GDateTime *t = g_date_time_new_utc((gint)y, (gint)mo, (gint)d, (gint)h, (gint)mi,
+						   se > 59 ? 59 : (gdouble)se);
+
+		if (!t)
+			return -1;	/* 31 April and the like */
+		*out = g_date_time_to_unix(t);
+		g_date_time_unref(t);
+	}
 	return 0;
 }
 
@@ -171,6 +257,7 @@ void sheet_time(struct sheet *s, int col, const char *iso, int offset)
 {
 	int64_t t;
 	bool has_time;
+	lxw_error err;
 
 	if (s->failed || !iso || !*iso)
 		return;
@@ -179,9 +266,15 @@ void sheet_time(struct sheet *s, int col, const char *iso, int offset)
 		return;
 	}
 	if (has_time)
-		worksheet_write_unixtime(s->ws, s->row, (lxw_col_t)col, t + offset, s->book->datetime);
+		err = worksheet_write_unixtime(s->ws, s->row, (lxw_col_t)col, t + offset,
+					       s->book->datetime);
 	else
-		worksheet_write_unixtime(s->ws, s->row, (lxw_col_t)col, t, s->book->date);
+		err = worksheet_write_unixtime(s->ws, s->row, (lxw_col_t)col, t, s->book->date);
+	if (err != LXW_NO_ERROR) {
+		log_error("buku kerja: sel %u,%d tidak dapat ditulis: %s", s->row, col,
+			  lxw_strerror(err));
+		s->failed = true;
+	}
 }
 
 void sheet_release(struct sheet *s)

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "fsutil.h"
 #include "log.h"
+#include "states.h"
 #include "store.h"
 #include "testhook.h"
 #include "tte.h"
@@ -206,7 +207,19 @@ static const char *const migrations[] = {
 	 * at intake. Truncation keeps every applicant matchable. */
 	"UPDATE applicants SET nik_hmac=substr(nik_hmac, 1, 32), data_hash=substr(data_hash, 1, 32);"
 	"UPDATE letters SET data_hash=substr(data_hash, 1, 32);",
+
+	/* 2 -> 3: applicants.state may hold only a known state. SQLite cannot
+	 * add a CHECK to a table, so the table is rebuilt (the documented
+	 * twelve steps; foreign keys are off while migrating) from its own
+	 * definition with the CHECK added, filled in by migration_sql(). */
+	"@APPLICANTS_WITH_STATE_CHECK@;"
+	"INSERT INTO applicants_new SELECT * FROM applicants;"
+	"DROP TABLE applicants;"
+	"ALTER TABLE applicants_new RENAME TO applicants;"
+	"CREATE INDEX applicants_nip ON applicants(nip);"
+	"CREATE INDEX applicants_email ON applicants(email);",
 };
+_Static_assert(ARRAY_SIZE(migrations) == STORE_VERSION, "one migration per version");
 
 static GHashTable *stmt_cache;	/* SQL text (static) -> prepared statement */
 static unsigned char nik_key[32];
@@ -254,17 +267,63 @@ sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql)
 	return st;
 }
 
+/* TTE_TEST_FAULT=step:N makes the Nth step through the store fail as a
+ * disk error would, so tests can prove that every caller fails its stage
+ * instead of acting on half a result. Test builds only (testhook.h). */
+static long fault_step(void)
+{
+	static long at = -1;
+
+	if (at < 0) {
+		const char *env = tte_test_value("FAULT");
+
+		at = env && g_str_has_prefix(env, "step:") ? strtol(env + 5, NULL, 10) : 0;
+		if (at < 0)
+			at = 0;
+	}
+	return at;
+}
+
+/* sqlite3_step, or the injected fault: an SQLite result code. */
+static int step(sqlite3_stmt *st)
+{
+	static long steps;
+	long at = fault_step();
+
+	if (at && ++steps == at) {
+		log_error("database: disk I/O error (TTE_TEST_FAULT step %ld)", at);
+		return SQLITE_IOERR;
+	}
+	return sqlite3_step(st);
+}
+
+static int step_failed(sqlite3_stmt *st, int rc)
+{
+	if (rc != SQLITE_IOERR || !fault_step())
+		log_error("database: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+	sqlite3_reset(st);
+	return -1;
+}
+
 int store_step_done(sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
+	int rc = step(st);
 
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		log_error("database: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
-		sqlite3_reset(st);
-		return -1;
-	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return step_failed(st, rc);
 	sqlite3_reset(st);
 	return 0;
+}
+
+int store_row(sqlite3_stmt *st)
+{
+	int rc = step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return step_failed(st, rc);
 }
 
 void store_bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -283,17 +342,19 @@ void store_bind_static(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-long long store_scalar(sqlite3 *db, const char *sql, long long def)
+int store_int(sqlite3 *db, const char *sql, long long *v)
 {
 	sqlite3_stmt *st = store_prepare(db, sql);
-	long long v = def;
+	int rc;
 
+	*v = 0;
 	if (!st)
-		return def;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
+		return -1;
+	rc = store_row(st);
+	if (rc > 0)
+		*v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return v;
+	return rc < 0 ? -1 : 0;
 }
 
 /* A bulk intake touches every index page of applicants and submissions;
@@ -307,28 +368,109 @@ static int set_cache(sqlite3 *db, int mb)
 	return store_exec(db, sql);
 }
 
+/* The end of the state column's definition in SQL from AT (just past
+ * "state TEXT NOT NULL"): the ',' after it, past a CHECK(...) already
+ * there (a database set back to an older version by hand). NULL if none. */
+static const char *state_column_end(const char *at)
+{
+	int depth = 0;
+
+	for (; *at; at++) {
+		if (*at == '(')
+			depth++;
+		else if (*at == ')')
+			depth--;
+		else if (*at == ',' && !depth)
+			return at;
+	}
+	return NULL;
+}
+
+/* "CREATE TABLE applicants_new(...)": applicants as it stands, its state
+ * column checked against include/states.h. NULL (logged) when the table is
+ * not as schema 1 made it. */
+static char *applicants_with_check(sqlite3 *db)
+{
+	static const char col[] = "  state TEXT NOT NULL";
+	sqlite3_stmt *st = store_prepare(db, "SELECT sql FROM sqlite_schema WHERE type='table'"
+					 " AND name='applicants'");
+	const char *sql, *paren, *at, *end;
+	char *states, *out = NULL;
+
+	if (!st)
+		return NULL;
+	if (store_row(st) > 0) {
+		sql = (const char *)sqlite3_column_text(st, 0);
+		paren = sql ? strchr(sql, '(') : NULL;
+		at = sql ? strstr(sql, col) : NULL;
+		end = at ? state_column_end(at + sizeof(col) - 1) : NULL;
+		if (paren && at > paren && end) {
+			states = state_sql_list(-1, STEP_SUBMITTED, STEP_REGISTERED);
+			out = g_strdup_printf("CREATE TABLE applicants_new%.*s%s CHECK(state IN (%s))%s",
+					      (int)(at - paren), paren, col, states, end);
+			g_free(states);
+		}
+	}
+	sqlite3_finalize(st);
+	if (!out)
+		log_error("database: tabel applicants tidak dikenali");
+	return out;
+}
+
+/* Migration V's SQL (g_free), with the parts built at run time filled in;
+ * NULL (logged) on error. */
+static char *migration_sql(sqlite3 *db, long long v)
+{
+	static const char mark[] = "@APPLICANTS_WITH_STATE_CHECK@";
+	const char *at = strstr(migrations[v], mark);
+	char *create, *sql;
+
+	if (!at)
+		return g_strdup(migrations[v]);
+	create = applicants_with_check(db);
+	if (!create)
+		return NULL;
+	sql = g_strdup_printf("%.*s%s%s", (int)(at - migrations[v]), migrations[v], create,
+			      at + sizeof(mark) - 1);
+	g_free(create);
+	return sql;
+}
+
+/* Foreign keys are off while migrating (a table rebuild drops the table
+ * others refer to) and checked before each migration commits. */
 static int migrate(sqlite3 *db, const char *path)
 {
-	long long v = store_scalar(db, "PRAGMA user_version", -1);
+	long long v, bad;
+	int rc = -1;
 
-	if (v < 0)
+	if (store_int(db, "PRAGMA user_version", &v))
 		return -1;
 	if (v > STORE_VERSION)
 		return log_error("database %s berversi %lld, lebih baru dari tte ini (%d); "
 				 "gunakan tte yang lebih baru", path, v, STORE_VERSION);
+	if (v < STORE_VERSION && store_exec(db, "PRAGMA foreign_keys=OFF"))
+		return -1;
 	for (; v < STORE_VERSION; v++) {
 		char *bump = g_strdup_printf("PRAGMA user_version = %lld", v + 1);
+		char *sql = NULL;
+		int fail = store_begin(db) || !(sql = migration_sql(db, v)) || store_exec(db, sql) ||
+			   store_int(db, "SELECT count(*) FROM pragma_foreign_key_check", &bad) ||
+			   bad || store_exec(db, bump) || store_commit(db);
 
-		if (store_begin(db) || store_exec(db, migrations[v]) || store_exec(db, bump) ||
-		    store_commit(db)) {
-			store_rollback(db);
-			g_free(bump);
-			return log_error("migrasi database ke versi %lld gagal", v + 1);
-		}
+		g_free(sql);
 		g_free(bump);
+		if (fail) {
+			store_rollback(db);
+			log_error("migrasi database ke versi %lld gagal", v + 1);
+			goto out;
+		}
 		log_info("database migrated to schema version %lld", v + 1);
 	}
-	return 0;
+	rc = 0;
+out:
+	if (store_exec(db, "PRAGMA foreign_keys=ON"))
+		rc = -1;
+	return rc;
 }
 
 int store_key_init(const struct tte_ctx *ctx)

@@ -53,22 +53,41 @@ char *table_normalise(const char *header)
 	return g_string_free(s, FALSE);
 }
 
-char *table_sniff_binary(const unsigned char *h, size_t n)
+enum table_sniff table_sniff(const unsigned char *h, size_t n)
 {
 	if (n >= 4 && h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4)
+		return TABLE_SNIFF_ZIP;
+	if (n >= 5 && !memcmp(h, "%PDF-", 5))
+		return TABLE_SNIFF_PDF;
+	if (n >= 8 && !memcmp(h, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
+		return TABLE_SNIFF_OLE2;
+	if (n >= 2 && ((h[0] == 0xFF && h[1] == 0xFE) || (h[0] == 0xFE && h[1] == 0xFF)))
+		return TABLE_SNIFF_UTF16;
+	if (memchr(h, 0, n))
+		return TABLE_SNIFF_BINARY;
+	return TABLE_SNIFF_TEXT;
+}
+
+char *table_sniff_binary(const unsigned char *h, size_t n)
+{
+	switch (table_sniff(h, n)) {
+	case TABLE_SNIFF_ZIP:
 		return g_strdup("berkas ini arsip ZIP atau XLSX yang diberi nama .csv, bukan CSV; "
 				"unduh ulang jawaban formulir sebagai .csv (ekstrak dulu bila "
 				"terunduh sebagai .zip)");
-	if (n >= 5 && !memcmp(h, "%PDF-", 5))
+	case TABLE_SNIFF_PDF:
 		return g_strdup("berkas ini PDF, bukan CSV");
-	if (n >= 8 && !memcmp(h, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
+	case TABLE_SNIFF_OLE2:
 		return g_strdup("berkas ini dokumen Excel lama (.xls), bukan CSV; simpan sebagai "
 				"CSV UTF-8");
-	if (n >= 2 && ((h[0] == 0xFF && h[1] == 0xFE) || (h[0] == 0xFE && h[1] == 0xFF)))
+	case TABLE_SNIFF_UTF16:
 		return g_strdup("berkas ini teks UTF-16 (\"Unicode Text\"); simpan ulang sebagai "
 				"CSV UTF-8");
-	if (memchr(h, 0, n))
+	case TABLE_SNIFF_BINARY:
 		return g_strdup("berkas ini bukan teks (berisi byte biner), bukan ekspor CSV");
+	case TABLE_SNIFF_TEXT:
+		break;
+	}
 	return NULL;
 }
 
@@ -289,6 +308,11 @@ int table_read_csv(int fd, const struct table_col *cols, int ncols, table_header
 		return TABLE_ABORT;
 	}
 	csv_set_realloc_func(&p, capped_realloc);
+	/* libcsv grows its field buffer by a fixed step (128 bytes by
+	 * default): a field up to the cap would cost thousands of reallocs,
+	 * each copying the field so far (seconds for one hostile field, far
+	 * more under ASan). 64 KiB steps reach the cap in 16. */
+	csv_set_blk_size(&p, 64 * 1024);
 	ps.header = g_ptr_array_new_with_free_func(g_free);
 	ps.val = g_new(GString *, ncols);
 	ps.bad = g_new0(bool, ncols);

@@ -1,7 +1,9 @@
 /*
  * testhook.c - test-only stop points (testhook.h): a stage announces a
  * named step on a pipe and stops, so a test kills it there, not after a
- * guessed sleep. Without TTE_TEST_STOP_AT it is one getenv().
+ * guessed sleep. Without TTE_TEST_STOP_AT it is one getenv(). And the
+ * TTE_TEST_* values that force rare file-system events, read only by the
+ * test build.
  */
 #include <errno.h>
 #include <signal.h>
@@ -42,4 +44,17 @@ void tte_test_point(const char *step)
 			;
 	}
 	raise(SIGSTOP);
+}
+
+const char *tte_test_value(const char *name)
+{
+#ifdef TTE_TEST_HOOKS
+	char var[64];
+
+	g_snprintf(var, sizeof(var), "TTE_TEST_%s", name);
+	return getenv(var);
+#else
+	(void)name;
+	return NULL;
+#endif
 }

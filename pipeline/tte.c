@@ -431,6 +431,7 @@ static int lookup(struct tte_ctx *ctx, const char *key, GArray *ids)
 	char *clean = rules_clean_number(key);
 	sqlite3_stmt *st;
 	char hmac[STORE_HMAC_HEX];
+	int rc;
 
 	if (strchr(key, '@')) {
 		char *low = g_ascii_strdown(key, -1);
@@ -456,27 +457,30 @@ static int lookup(struct tte_ctx *ctx, const char *key, GArray *ids)
 	g_free(clean);
 	if (!st)
 		return TTE_EXIT_FAIL;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		long long id = sqlite3_column_int64(st, 0);
 
 		g_array_append_val(ids, id);
 	}
 	sqlite3_finalize(st);
-	return 0;
+	return rc < 0 ? TTE_EXIT_FAIL : 0;
 }
 
-static void show_one(struct tte_ctx *ctx, long long id)
+/* One applicant on stdout. -1 when the store could not be read whole. */
+static int show_one(struct tte_ctx *ctx, long long id)
 {
 	sqlite3_stmt *st = store_prepare(ctx->db,
 		"SELECT name, nip, nik, email, golongan, jabatan, unit, phone, ktp, state, state_day,"
 		" submitted_at, waiver, waiver_by, waiver_at, letter_id, bundle, cert_serial,"
 		" cert_not_after, purged_day, submission_id FROM applicants WHERE id=?");
 	long long sub = 0;
+	int rc;
 
 	if (!st)
-		return;
+		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	rc = store_row(st);
+	if (rc > 0) {
 		char *pg = rules_pangkat_golongan(t(st, 4));
 
 		printf("Nama          : %s\n", t(st, 0));
@@ -504,6 +508,8 @@ static void show_one(struct tte_ctx *ctx, long long id)
 		g_free(pg);
 	}
 	sqlite3_finalize(st);
+	if (rc < 0)
+		return -1;
 
 	st = store_prepare(ctx->db,
 		"SELECT s.id, s.submitted_at, i.name, s.row_no, s.verdict, s.superseded,"
@@ -511,29 +517,32 @@ static void show_one(struct tte_ctx *ctx, long long id)
 		"  FROM problems p WHERE p.submission_id=s.id)"
 		" FROM submissions s JOIN inputs i ON i.id=s.input_id WHERE s.applicant_id=?"
 		" ORDER BY s.submitted_at, s.id");
-	if (st) {
-		printf("\nPengajuan:\n");
-		sqlite3_bind_int64(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			printf("  %s  %s baris %lld  %s%s\n", t(st, 1), t(st, 2),
-			       sqlite3_column_int64(st, 3), t(st, 4),
-			       sqlite3_column_int64(st, 0) == sub ? " (berlaku)"
-			       : sqlite3_column_int(st, 5) ? " (digantikan)" : "");
-			if (*t(st, 6))
-				printf("      %s\n", t(st, 6));
-		}
-		sqlite3_finalize(st);
+	if (!st)
+		return -1;
+	printf("\nPengajuan:\n");
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = store_row(st)) > 0) {
+		printf("  %s  %s baris %lld  %s%s\n", t(st, 1), t(st, 2),
+		       sqlite3_column_int64(st, 3), t(st, 4),
+		       sqlite3_column_int64(st, 0) == sub ? " (berlaku)"
+		       : sqlite3_column_int(st, 5) ? " (digantikan)" : "");
+		if (*t(st, 6))
+			printf("      %s\n", t(st, 6));
 	}
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return -1;
 	st = store_prepare(ctx->db, "SELECT at, coalesce(from_state, '-'), to_state, source, actor,"
 			   " coalesce(note, '') FROM history WHERE applicant_id=? ORDER BY id");
-	if (st) {
-		printf("\nRiwayat:\n");
-		sqlite3_bind_int64(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			printf("  %s  %s -> %s  (%s, %s)%s%s\n", t(st, 0), t(st, 1), t(st, 2), t(st, 3),
-			       t(st, 4), *t(st, 5) ? ": " : "", t(st, 5));
-		sqlite3_finalize(st);
-	}
+	if (!st)
+		return -1;
+	printf("\nRiwayat:\n");
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = store_row(st)) > 0)
+		printf("  %s  %s -> %s  (%s, %s)%s%s\n", t(st, 0), t(st, 1), t(st, 2), t(st, 3),
+		       t(st, 4), *t(st, 5) ? ": " : "", t(st, 5));
+	sqlite3_finalize(st);
+	return rc < 0 ? -1 : 0;
 }
 
 static int cmd_show(struct global *g, const struct cmd *c, int argc, char **argv)
@@ -562,7 +571,12 @@ static int cmd_show(struct global *g, const struct cmd *c, int argc, char **argv
 	for (guint i = 0; i < ids->len; i++) {
 		if (i)
 			printf("\n----\n\n");
-		show_one(&ctx, g_array_index(ids, long long, i));
+		if (show_one(&ctx, g_array_index(ids, long long, i))) {
+			/* What was printed is not the whole record: say so. */
+			fprintf(stderr, "tte show: data pemohon tidak terbaca utuh dari database\n");
+			rc = TTE_EXIT_FAIL;
+			goto out;
+		}
 	}
 out:
 	store_close(&ctx);
@@ -593,7 +607,11 @@ static int cmd_accept(struct global *g, const struct cmd *c, int argc, char **ar
 	struct tte_ctx ctx = { 0 };
 	char *reason = NULL, *actor = verifier_name();
 	GOptionEntry entries[] = {
-		{ "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "alasan pengecualian", "TEXT" },
+		/* FILENAME, not STRING: GOption would convert a STRING from the
+		 * locale's charset, and under cron or sudo that is often "C",
+		 * which refuses "Pak Made — sudah dicek". The bytes are taken as
+		 * typed and must be UTF-8. */
+		{ "reason", 0, 0, G_OPTION_ARG_FILENAME, &reason, "alasan pengecualian", "TEXT" },
 		G_OPTION_ENTRY_NULL,
 	};
 	GOptionContext *oc = g_option_context_new("NIP --reason TEXT");
@@ -615,6 +633,10 @@ static int cmd_accept(struct global *g, const struct cmd *c, int argc, char **ar
 	}
 	if (argc != 2 || !reason || !*g_strstrip(reason)) {
 		fprintf(stderr, "pemakaian: tte accept NIP --reason \"alasan\"\n");
+		goto out0;
+	}
+	if (!g_utf8_validate(reason, -1, NULL)) {
+		fprintf(stderr, "tte accept: alasan harus teks UTF-8\n");
 		goto out0;
 	}
 	ctx.actor = actor;
@@ -647,7 +669,7 @@ static int cmd_accept(struct global *g, const struct cmd *c, int argc, char **ar
 	if (!st)
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if (store_row(st) <= 0)
 		goto fail;
 	state = g_strdup(t(st, 0));
 	sqlite3_finalize(st);
@@ -678,18 +700,24 @@ static int cmd_accept(struct global *g, const struct cmd *c, int argc, char **ar
 	st = store_prepare(ctx.db, "SELECT p.col, p.reason, p.waivable FROM problems p JOIN"
 			   " applicants a ON a.submission_id=p.submission_id WHERE a.id=?");
 	if (st) {
-		int n = 0;
+		int n = 0, r;
 
 		sqlite3_bind_int64(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while ((r = store_row(st)) > 0) {
 			printf("  %s %s: %s\n", sqlite3_column_int(st, 2) ? "dikecualikan   "
 					       : "TETAP DITOLAK  ", t(st, 0), t(st, 1));
 			n++;
 		}
-		if (!n)
-			printf("  (pengajuan saat ini tidak memiliki masalah)\n");
 		sqlite3_finalize(st);
 		st = NULL;
+		if (r < 0) {
+			/* The waiver is committed; only the list is short. */
+			fprintf(stderr, "tte accept: daftar masalah tidak terbaca utuh dari database\n");
+			rc = TTE_EXIT_FAIL;
+			goto out;
+		}
+		if (!n)
+			printf("  (pengajuan saat ini tidak memiliki masalah)\n");
 	}
 	printf("Status %s; run berikutnya menerima data pemohon saat ini bila hanya aturan yang "
 	       "dapat dikecualikan yang dilanggar.\n", state);

@@ -34,6 +34,16 @@
 
 #define CHUNK (64 * 1024)
 
+/* Unpacked bytes one workbook may yield, all members together: without it
+ * a small zip whose members are each just under their own cap (or whose
+ * sheet entries all name one huge member) still costs minutes. */
+static long long max_inflated = TABLE_XLSX_MAX_INFLATED;
+
+void table_xlsx_set_max_inflated(long long bytes)
+{
+	max_inflated = bytes > 0 ? bytes : TABLE_XLSX_MAX_INFLATED;
+}
+
 struct sheet_ref {
 	char *name;		/* as shown on the tab */
 	char *rid;		/* r:id in workbook.xml */
@@ -59,6 +69,9 @@ struct xlsx {
 	char *created;
 	GString *sst;			/* shared strings, NUL-separated */
 	GArray *sst_off;		/* guint32 offsets into sst */
+
+	long long inflated;		/* bytes unpacked so far, all members together */
+	GHashTable *read;		/* worksheet members already streamed (lower case) */
 
 	int status;			/* TABLE_OK, or what stopped the read */
 	char *why;			/* the reason for TABLE_BAD */
@@ -280,6 +293,13 @@ static int parse_member(struct xlsx *x, struct archive *a, xmlSAXHandler *sax,
 			goto out;
 		}
 		total += n;
+		x->inflated += n;
+		if (x->inflated > max_inflated) {
+			set_bad(x, g_strdup_printf("XLSX lebih dari %lld MiB setelah diekstrak (batas "
+						   "[ingest] max_xlsx_inflated_mb); bukan ekspor yang "
+						   "wajar", max_inflated >> 20));
+			goto out;
+		}
 		if (total > cap) {
 			set_bad(x, g_strdup_printf("bagian %s lebih dari %lld MiB setelah diekstrak; "
 						   "bukan ekspor yang wajar", p->member, cap >> 20));
@@ -970,7 +990,12 @@ static int read_sheet(struct xlsx *x, const char *member, const char *name)
 	struct sheet_part s = { .p = { .x = x, .member = member }, .sheet = name,
 				.header_mode = true, .next_row = 1 };
 	xmlSAXHandler sax = { 0 };
+	char *key = g_ascii_strdown(member, -1);
 
+	/* Sheet entries may all name one member: what was read once had
+	 * nothing to offer the first time either. */
+	if (!g_hash_table_add(x->read, key))
+		return 0;
 	a = zip_open(x);
 	if (!a)
 		return -1;
@@ -1062,6 +1087,7 @@ int table_read_xlsx(int fd, const struct table_col *cols, int ncols, table_heade
 	x->fallback = g_ptr_array_new_with_free_func(g_free);
 	x->sst = g_string_new(NULL);
 	x->sst_off = g_array_new(FALSE, FALSE, sizeof(guint32));
+	x->read = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	xmlInitParser();
 
 	if (fstat(fd, &st)) {
@@ -1117,6 +1143,7 @@ out:
 	g_ptr_array_free(x->fallback, TRUE);
 	g_string_free(x->sst, TRUE);
 	g_array_free(x->sst_off, TRUE);
+	g_hash_table_destroy(x->read);
 	g_free(x);
 	return rc;
 }

@@ -44,6 +44,7 @@
 #include "rules.h"
 #include "sheet.h"
 #include "stage.h"
+#include "states.h"
 #include "store.h"
 #include "tte.h"
 
@@ -135,9 +136,9 @@ static int reconcile(struct bundle *b)
 			break;
 		}
 		store_bind_text(st, 1, e->d_name);
-		r = sqlite3_step(st);
+		r = store_row(st);
 		sqlite3_reset(st);
-		if (r == SQLITE_DONE) {
+		if (r == 0) {
 			char *p = g_build_filename(dir, e->d_name, NULL);
 
 			/* Written whole but never recorded: its applicants are
@@ -146,8 +147,8 @@ static int reconcile(struct bundle *b)
 				 "disusun ulang", e->d_name);
 			rc = fs_unlink(p);
 			g_free(p);
-		} else if (r != SQLITE_ROW) {
-			rc = log_error("database: %s", sqlite3_errmsg(b->ctx->db));
+		} else if (r < 0) {
+			rc = -1;
 		}
 		if (rc)
 			break;
@@ -171,8 +172,8 @@ static int send_back(struct bundle *b, GArray *ids, GPtrArray *letter_ids)
 	for (guint i = 0; i < ids->len; i++) {
 		char *note = g_strdup_printf("berkas surat %s hilang atau berubah di outbox; "
 					     "surat dibuat ulang", (char *)letter_ids->pdata[i]);
-		int rc = store_set_state(b->ctx, g_array_index(ids, long long, i), "LETTER", "VALID",
-					 "bundle", note);
+		int rc = store_set_state(b->ctx, g_array_index(ids, long long, i), ST_LETTER,
+					 ST_VALID, "bundle", note);
 
 		g_free(note);
 		if (rc) {
@@ -193,7 +194,7 @@ static int select_members(struct bundle *b)
 		"SELECT a.id, a.state, a.nip, l.id, l.file, l.sha256, l.signed_file, l.signed_sha256,"
 		" a.name, a.email"
 		" FROM applicants a JOIN letters l ON l.id=a.letter_id"
-		" WHERE a.bundle IS NULL AND (a.state='SIGNED' OR (a.state='LETTER' AND ?1=0))"
+		" WHERE a.bundle IS NULL AND (a.state=" SQ_SIGNED " OR (a.state=" SQ_LETTER " AND ?1=0))"
 		" ORDER BY a.id");
 	GArray *back = g_array_new(FALSE, FALSE, sizeof(long long));
 	GPtrArray *back_letters = g_ptr_array_new_with_free_func(g_free);
@@ -202,7 +203,7 @@ static int select_members(struct bundle *b)
 	if (!st)
 		goto out;
 	sqlite3_bind_int(st, 1, b->ctx->cfg->require_signed_letters);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = store_row(st)) > 0) {
 		struct member m = { .id = sqlite3_column_int64(st, 0) };
 		bool signed_copy = col(st, 6) != NULL;
 		char *path, hex[65];
@@ -230,7 +231,7 @@ static int select_members(struct bundle *b)
 			log_warn("surat bertanda tangan %s (%s, %s) hilang atau berubah: %s; pemohon "
 				 "belum dimasukkan ke bundel", col(st, 3), col(st, 8), col(st, 9), m.src);
 			b->held++;
-		} else if (!strcmp(m.state, "LETTER")) {
+		} else if (!strcmp(m.state, ST_LETTER)) {
 			log_warn("surat %s (%s, %s) hilang atau berubah di outbox; surat akan dibuat "
 				 "ulang dan pemohon masuk bundel berikutnya", col(st, 3), col(st, 8),
 				 col(st, 9));
@@ -243,10 +244,8 @@ static int select_members(struct bundle *b)
 		}
 		member_clear(&m);
 	}
-	if (r != SQLITE_DONE) {
-		log_error("database: %s", sqlite3_errmsg(b->ctx->db));
+	if (r < 0)
 		goto out;
-	}
 	rc = send_back(b, back, back_letters);
 out:
 	if (st)
@@ -257,18 +256,20 @@ out:
 }
 
 /* The next free bsre-YYYYMMDD-NN.zip of the day. */
-static void choose_name(struct bundle *b)
+static int choose_name(struct bundle *b)
 {
 	sqlite3_stmt *st = store_stmt(b->ctx->db, "SELECT coalesce(max(seq), 0) FROM bundles"
 				      " WHERE day=?");
+	int r;
 
-	b->seq = 1;
-	if (st) {
-		store_bind_text(st, 1, b->ctx->today);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			b->seq = sqlite3_column_int(st, 0) + 1;
-		sqlite3_reset(st);
-	}
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, b->ctx->today);
+	r = store_row(st);
+	b->seq = r > 0 ? sqlite3_column_int(st, 0) + 1 : 1;
+	sqlite3_reset(st);
+	if (r < 0)
+		return -1;
 	for (;; b->seq++) {
 		g_free(b->name);
 		g_free(b->final);
@@ -277,6 +278,7 @@ static void choose_name(struct bundle *b)
 		if (access(b->final, F_OK))
 			break;
 	}
+	return 0;
 }
 
 /* ---- pendaftaran.xlsx -------------------------------------------------------- */
@@ -314,7 +316,7 @@ static int write_register(struct bundle *b)
 		if (!st)
 			goto fail;
 		sqlite3_bind_int64(st, 1, m->id);
-		if (sqlite3_step(st) != SQLITE_ROW) {
+		if (store_row(st) <= 0) {
 			log_error("database: pemohon #%lld tidak terbaca", m->id);
 			goto fail;
 		}
@@ -562,7 +564,7 @@ static int record(struct bundle *b, const char *sha)
 			log_error("pemohon #%lld sudah masuk bundel lain", m->id);
 			goto fail;
 		}
-		if (store_set_state(b->ctx, m->id, m->state, "BUNDLED", b->name, NULL))
+		if (store_set_state(b->ctx, m->id, m->state, ST_BUNDLED, b->name, NULL))
 			goto fail;
 	}
 	rc = store_commit(db);
@@ -611,9 +613,11 @@ static int bundle_run(struct tte_ctx *ctx, int argc, char **argv)
 	}
 	if (reconcile(&b) || select_members(&b))
 		goto out;
-	waiting = ctx->cfg->require_signed_letters
-		? store_scalar(ctx->db, "SELECT count(*) FROM applicants WHERE state='LETTER'"
-			       " AND bundle IS NULL", 0) : 0;
+	waiting = 0;
+	if (ctx->cfg->require_signed_letters &&
+	    store_int(ctx->db, "SELECT count(*) FROM applicants WHERE state=" SQ_LETTER
+		      " AND bundle IS NULL", &waiting))
+		goto out;
 	if (waiting)
 		log_tty("  %lld pemohon menunggu surat bertanda tangan (bundle.require_signed_letters)\n",
 			waiting);
@@ -623,8 +627,7 @@ static int bundle_run(struct tte_ctx *ctx, int argc, char **argv)
 		rc = TTE_EXIT_OK;
 		goto out;
 	}
-	choose_name(&b);
-	if (write_register(&b) || write_zip(&b, sha))
+	if (choose_name(&b) || write_register(&b) || write_zip(&b, sha))
 		goto out;
 	if (record(&b, sha)) {
 		/* Not recorded: the zip must not stay to be uploaded. */

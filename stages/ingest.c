@@ -38,6 +38,7 @@
 #include "log.h"
 #include "rules.h"
 #include "stage.h"
+#include "states.h"
 #include "store.h"
 #include "table.h"
 #include "tte.h"
@@ -91,28 +92,28 @@ static const struct status_word {
 	const char *state;
 	int rank;
 } cert_words[] = {
-	{ "issue", "ISSUE", 9 }, { "issued", "ISSUE", 9 }, { "terbit", "ISSUE", 9 },
-	{ "diterbitkan", "ISSUE", 9 }, { "aktif", "ISSUE", 9 }, { "active", "ISSUE", 9 },
-	{ "renew", "RENEW", 8 }, { "renewed", "RENEW", 8 }, { "renewal", "RENEW", 8 },
-	{ "perpanjang", "RENEW", 8 }, { "perpanjangan", "RENEW", 8 },
-	{ "enroll", "ENROLL", 7 }, { "enrol", "ENROLL", 7 }, { "enrolled", "ENROLL", 7 },
-	{ "enrollment", "ENROLL", 7 }, { "enrolment", "ENROLL", 7 },
-	{ "waiting for verification", "WAITING_FOR_VERIFICATION", 6 },
-	{ "waiting verification", "WAITING_FOR_VERIFICATION", 6 },
-	{ "menunggu verifikasi", "WAITING_FOR_VERIFICATION", 6 },
-	{ "waiting", "WAITING_FOR_VERIFICATION", 6 },
-	{ "no certificate", "NO_CERTIFICATE", 5 }, { "tidak ada sertifikat", "NO_CERTIFICATE", 5 },
-	{ "belum ada sertifikat", "NO_CERTIFICATE", 5 },
-	{ "new", "NEW", 4 }, { "baru", "NEW", 4 },
-	{ "suspend", "SUSPEND", 3 }, { "suspended", "SUSPEND", 3 }, { "dibekukan", "SUSPEND", 3 },
-	{ "expired", "EXPIRED", 2 }, { "expire", "EXPIRED", 2 }, { "kedaluwarsa", "EXPIRED", 2 },
-	{ "kadaluarsa", "EXPIRED", 2 }, { "kadaluwarsa", "EXPIRED", 2 },
-	{ "kedaluarsa", "EXPIRED", 2 },
-	{ "revoke", "REVOKE", 2 }, { "revoked", "REVOKE", 2 }, { "dicabut", "REVOKE", 2 },
-	{ "denied", "DENIED", 2 }, { "deny", "DENIED", 2 }, { "ditolak", "DENIED", 2 },
-	{ "rejected", "DENIED", 2 }, { "reject", "DENIED", 2 },
-	{ "not registered", "NOT_REGISTERED", 1 }, { "unregistered", "NOT_REGISTERED", 1 },
-	{ "belum terdaftar", "NOT_REGISTERED", 1 }, { "tidak terdaftar", "NOT_REGISTERED", 1 },
+	{ "issue", ST_ISSUE, 9 }, { "issued", ST_ISSUE, 9 }, { "terbit", ST_ISSUE, 9 },
+	{ "diterbitkan", ST_ISSUE, 9 }, { "aktif", ST_ISSUE, 9 }, { "active", ST_ISSUE, 9 },
+	{ "renew", ST_RENEW, 8 }, { "renewed", ST_RENEW, 8 }, { "renewal", ST_RENEW, 8 },
+	{ "perpanjang", ST_RENEW, 8 }, { "perpanjangan", ST_RENEW, 8 },
+	{ "enroll", ST_ENROLL, 7 }, { "enrol", ST_ENROLL, 7 }, { "enrolled", ST_ENROLL, 7 },
+	{ "enrollment", ST_ENROLL, 7 }, { "enrolment", ST_ENROLL, 7 },
+	{ "waiting for verification", ST_WAITING_FOR_VERIFICATION, 6 },
+	{ "waiting verification", ST_WAITING_FOR_VERIFICATION, 6 },
+	{ "menunggu verifikasi", ST_WAITING_FOR_VERIFICATION, 6 },
+	{ "waiting", ST_WAITING_FOR_VERIFICATION, 6 },
+	{ "no certificate", ST_NO_CERTIFICATE, 5 }, { "tidak ada sertifikat", ST_NO_CERTIFICATE, 5 },
+	{ "belum ada sertifikat", ST_NO_CERTIFICATE, 5 },
+	{ "new", ST_NEW, 4 }, { "baru", ST_NEW, 4 },
+	{ "suspend", ST_SUSPEND, 3 }, { "suspended", ST_SUSPEND, 3 }, { "dibekukan", ST_SUSPEND, 3 },
+	{ "expired", ST_EXPIRED, 2 }, { "expire", ST_EXPIRED, 2 }, { "kedaluwarsa", ST_EXPIRED, 2 },
+	{ "kadaluarsa", ST_EXPIRED, 2 }, { "kadaluwarsa", ST_EXPIRED, 2 },
+	{ "kedaluarsa", ST_EXPIRED, 2 },
+	{ "revoke", ST_REVOKE, 2 }, { "revoked", ST_REVOKE, 2 }, { "dicabut", ST_REVOKE, 2 },
+	{ "denied", ST_DENIED, 2 }, { "deny", ST_DENIED, 2 }, { "ditolak", ST_DENIED, 2 },
+	{ "rejected", ST_DENIED, 2 }, { "reject", ST_DENIED, 2 },
+	{ "not registered", ST_NOT_REGISTERED, 1 }, { "unregistered", ST_NOT_REGISTERED, 1 },
+	{ "belum terdaftar", ST_NOT_REGISTERED, 1 }, { "tidak terdaftar", ST_NOT_REGISTERED, 1 },
 };
 
 /*
@@ -147,10 +148,10 @@ static const struct status_word *lookup_word(const struct status_word *w, size_t
 static const char *user_state(const char *user)
 {
 	if (!strcmp(user, "NEW"))
-		return "NEW";
+		return ST_NEW;
 	if (!strcmp(user, "VERIFIED"))
-		return "NO_CERTIFICATE";
-	return "WAITING_FOR_VERIFICATION";
+		return ST_NO_CERTIFICATE;
+	return ST_WAITING_FOR_VERIFICATION;
 }
 
 static int state_rank(const char *state)
@@ -161,12 +162,6 @@ static int state_rank(const char *state)
 	return 0;
 }
 
-/* States before the portal knows the person: tte's own. */
-static bool pre_registration(const char *state)
-{
-	return !strcmp(state, "REJECTED") || !strcmp(state, "VALID") ||
-	       !strcmp(state, "LETTER") || !strcmp(state, "SIGNED");
-}
 
 /* ---- dates ------------------------------------------------------------------------ */
 
@@ -225,6 +220,8 @@ struct ingest {
 	long long input_id;
 	char *created;			/* XLSX creation time as written */
 	struct counts c;
+	struct counts total;		/* of the committed files */
+	gint64 t0;			/* when the file's reading began */
 	gint64 t_last;
 };
 
@@ -290,28 +287,25 @@ static int match(struct ingest *in, const char *nik, const char *email, long lon
 		if (!st)
 			return -1;
 		store_bind_text(st, 1, hmac);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
+		rc = store_row(st);
+		if (rc > 0)
 			*id = sqlite3_column_int64(st, 0);
-			sqlite3_reset(st);
-			return 1;
-		}
 		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
+		if (rc)
+			return rc;
 	}
 	if (*email) {
 		st = store_stmt(in->ctx->db, "SELECT id FROM applicants WHERE email=? LIMIT 2");
 		if (!st)
 			return -1;
 		store_bind_text(st, 1, email);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		while ((rc = store_row(st)) > 0) {
 			*id = sqlite3_column_int64(st, 0);
 			n++;
 		}
 		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
+		if (rc < 0)
+			return -1;
 		if (n == 1)
 			return 1;
 	}
@@ -484,7 +478,7 @@ static int apply(struct ingest *in, const struct staged *s, const char *export_t
 		return 0;
 	}
 	/* The portal not knowing someone tte has not sent yet is no news. */
-	if (pre_registration(s->cur_state) && !strcmp(to, "NOT_REGISTERED")) {
+	if (state_before_bundle(s->cur_state) && !strcmp(to, ST_NOT_REGISTERED)) {
 		in->c.waiting++;
 		to = s->cur_state;
 	}
@@ -517,7 +511,7 @@ static int apply(struct ingest *in, const struct staged *s, const char *export_t
 		" status_time=?2, cert_serial=coalesce(?3, cert_serial),"
 		" cert_not_before=coalesce(?4, cert_not_before),"
 		" cert_not_after=coalesce(?5, cert_not_after),"
-		" issued_day=CASE WHEN ?6='ISSUE' AND issued_day IS NULL THEN ?7 ELSE issued_day END"
+		" issued_day=CASE WHEN ?6=" SQ_ISSUE " AND issued_day IS NULL THEN ?7 ELSE issued_day END"
 		" WHERE id=?8");
 	if (!st)
 		goto out;
@@ -547,7 +541,7 @@ static int apply_staged(struct ingest *in, const char *export_time)
 
 	if (!st)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		long long id = sqlite3_column_int64(st, 0);
 
 		if (cur.id == id) {
@@ -571,10 +565,8 @@ static int apply_staged(struct ingest *in, const char *export_time)
 		cur.status_time = col_dup(st, 9);
 		cur.cur_serial = col_dup(st, 10);
 	}
-	if (rc != SQLITE_DONE) {
-		log_error("database: %s", sqlite3_errmsg(in->ctx->db));
+	if (rc < 0)
 		goto fail;
-	}
 	if (cur.id && apply(in, &cur, export_time))
 		goto fail;
 	staged_release(&cur);
@@ -651,12 +643,14 @@ static GDateTime *name_time(const char *name, GTimeZone *tz)
 static const char *export_time(struct ingest *in, const struct inbox_item *it, char out[21])
 {
 	GDateTime *limit, *t;
-	GDateTime *end_of_today;
-	int y, m, d;
+	GDateTime *end_of_today = NULL;
+	GDate today;
 	const char *how = NULL;
 
-	sscanf(in->ctx->today, "%d-%d-%d", &y, &m, &d);
-	end_of_today = g_date_time_new(in->tz, y, m, d, 23, 59, 59);
+	if (!date_parse_iso(in->ctx->today, &today))
+		end_of_today = g_date_time_new(in->tz, g_date_get_year(&today),
+					       g_date_get_month(&today), g_date_get_day(&today),
+					       23, 59, 59);
 	limit = g_date_time_new_from_unix_utc(in->ctx->now);
 	if (end_of_today && g_date_time_compare(end_of_today, limit) > 0) {
 		g_date_time_unref(limit);
@@ -702,111 +696,104 @@ static bool has_suffix_ci(const char *s, const char *suffix)
 	return n >= m && !g_ascii_strcasecmp(s + n - m, suffix);
 }
 
-static bool is_zip(int fd)
+/* A zip (XLSX) or an old Excel file, by its first bytes: the XLSX reader
+ * reads the one and describes the other. */
+static bool is_workbook(int fd)
 {
 	unsigned char h[8];
 	ssize_t n = pread(fd, h, sizeof(h), 0);
+	enum table_sniff kind = table_sniff(h, n > 0 ? (size_t)n : 0);
 
-	return (n >= 4 && !memcmp(h, "PK\x03\x04", 4)) ||
-	       (n >= 8 && !memcmp(h, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8));
+	return kind == TABLE_SNIFF_ZIP || kind == TABLE_SNIFF_OLE2;
 }
 
-/* 0 done or quarantined; -1 stage failure. */
-static int take_file(struct ingest *in, struct inbox_item *it, struct counts *total)
+/* The inbox skeleton's read callback (inbox.h): one export, in its
+ * transaction. */
+static int read_file(void *arg, const struct inbox_file *f, char **why)
 {
+	struct ingest *in = arg;
+	struct inbox_item *it = f->item;
 	sqlite3 *db = in->ctx->db;
-	char *why = NULL;
 	char when[21] = "";
 	const char *how;
 	bool xlsx;
-	int rc, ret = -1;
-	gint64 t0 = g_get_monotonic_time();
+	int rc;
 	sqlite3_stmt *st;
 
-	rc = inbox_take(in->ctx, "status", it);
-	if (rc <= 0) {
-		ret = rc;
-		goto out;
-	}
-
+	in->t0 = g_get_monotonic_time();
 	memset(&in->c, 0, sizeof(in->c));
 	g_free(in->created);
 	in->created = NULL;
 	in->file = it->name;
-	if (store_begin(db))
-		goto out;
-	in->input_id = inbox_record(in->ctx, "status", it);
-	if (!in->input_id || store_exec(db, "DELETE FROM temp.stage"))
-		goto fail;
+	in->input_id = f->input_id;
+	if (store_exec(db, "DELETE FROM temp.stage"))
+		return INBOX_READ_FAIL;
 
-	xlsx = is_zip(it->fd);
+	xlsx = is_workbook(it->fd);
 	if (xlsx != has_suffix_ci(it->name, ".xlsx"))
 		log_info("status/%s: read as %s by its content", it->name, xlsx ? "XLSX" : "CSV");
-	rc = xlsx ? table_read_xlsx(it->fd, status_cols, C_COUNT, on_header, on_row, in, &why)
-		  : table_read_csv(it->fd, status_cols, C_COUNT, on_header, on_row, in, &why);
+	rc = xlsx ? table_read_xlsx(it->fd, status_cols, C_COUNT, on_header, on_row, in, why)
+		  : table_read_csv(it->fd, status_cols, C_COUNT, on_header, on_row, in, why);
 	log_tty("\r");
-	if (rc == TABLE_BAD) {
-		store_rollback(db);
-		ret = inbox_quarantine(in->ctx, "status", it, why);
-		goto out;
-	}
+	if (rc == TABLE_BAD)
+		return INBOX_READ_BAD;
 	if (rc)
-		goto fail;
+		return INBOX_READ_FAIL;
 	how = export_time(in, it, when);
 	log_info("status/%s: export time %s (from the %s); read in %.3f s", it->name, when, how,
-		 (double)(g_get_monotonic_time() - t0) / 1e6);
+		 (double)(g_get_monotonic_time() - in->t0) / 1e6);
 	if (apply_staged(in, when))
-		goto fail;
+		return INBOX_READ_FAIL;
 	st = store_stmt(db, "INSERT OR IGNORE INTO input_applicants(input_id, applicant_id)"
 			" SELECT DISTINCT ?, applicant_id FROM temp.stage");
 	if (!st)
-		goto fail;
+		return INBOX_READ_FAIL;
 	sqlite3_bind_int64(st, 1, in->input_id);
 	if (store_step_done(st))
-		goto fail;
+		return INBOX_READ_FAIL;
 	st = store_stmt(db, "UPDATE inputs SET rows=?, new_rows=?, rejected_rows=?, export_time=?"
 			" WHERE id=?");
 	if (!st)
-		goto fail;
+		return INBOX_READ_FAIL;
 	sqlite3_bind_int64(st, 1, in->c.rows);
 	sqlite3_bind_int64(st, 2, in->c.changed);
 	sqlite3_bind_int64(st, 3, in->c.unmatched + in->c.unknown);
 	store_bind_text(st, 4, when);
 	sqlite3_bind_int64(st, 5, in->input_id);
-	if (store_step_done(st) || store_exec(db, "DELETE FROM temp.stage") || store_commit(db))
-		goto fail;
-	/* Committed: from here the file is only moved. */
-	if (inbox_retire(in->ctx, "status", it, in->input_id))
-		goto out;
+	if (store_step_done(st) || store_exec(db, "DELETE FROM temp.stage"))
+		return INBOX_READ_FAIL;
+	return INBOX_READ_OK;
+}
+
+/* After the commit: the file's summary and the night's totals. */
+static void file_done(void *arg, const struct inbox_file *f)
+{
+	struct ingest *in = arg;
+	const char *name = f->item->name;
+
 	log_info("status/%s: %ld rows, %ld matched, %ld changed, %ld unchanged, %ld older than"
 		 " what is known, %ld duplicate, %ld not yet sent, %ld unmatched, %ld unknown"
-		 " status; %.3f s", it->name, in->c.rows, in->c.matched, in->c.changed, in->c.same,
+		 " status; %.3f s", name, in->c.rows, in->c.matched, in->c.changed, in->c.same,
 		 in->c.stale, in->c.dup, in->c.waiting, in->c.unmatched, in->c.unknown,
-		 (double)(g_get_monotonic_time() - t0) / 1e6);
+		 (double)(g_get_monotonic_time() - in->t0) / 1e6);
 	log_tty("  %s: %ld baris, %ld pemohon berubah status, %ld tidak cocok, %ld status tidak "
-		"dikenal%s\n", it->name, in->c.rows, in->c.changed, in->c.unmatched, in->c.unknown,
+		"dikenal%s\n", name, in->c.rows, in->c.changed, in->c.unmatched, in->c.unknown,
 		in->c.stale ? " (sebagian lebih lama dari ekspor yang sudah diproses)" : "");
-	total->rows += in->c.rows;
-	total->changed += in->c.changed;
-	total->unmatched += in->c.unmatched;
-	total->unknown += in->c.unknown;
-	ret = 0;
-	goto out;
-fail:
-	store_rollback(db);
-out:
-	g_free(why);
-	return ret;
+	in->total.rows += in->c.rows;
+	in->total.changed += in->c.changed;
+	in->total.unmatched += in->c.unmatched;
+	in->total.unknown += in->c.unknown;
 }
 
 static int ingest_run(struct tte_ctx *ctx, int argc, char **argv)
 {
 	static const char *const exts[] = { ".csv", ".xlsx", NULL };
 	struct ingest in = { .ctx = ctx };
-	struct counts total = { 0 };
+	const struct inbox_stage stage = { .kind = "status", .exts = exts, .read = read_file,
+					   .done = file_done, .arg = &in };
+	struct inbox_counts n = { 0 };
 	GPtrArray *items = NULL;
 	int waiting, rc = TTE_EXIT_FAIL;
-	long files = 0;
 
 	(void)argv;
 	if (argc > 0) {
@@ -819,6 +806,7 @@ static int ingest_run(struct tte_ctx *ctx, int argc, char **argv)
 			ctx->cfg->timezone);
 		return TTE_EXIT_USAGE;
 	}
+	table_xlsx_set_max_inflated(ctx->cfg->max_xlsx_inflated_bytes);
 	/* Rows wait here while a file streams; only ids and statuses, no NIK. */
 	if (store_exec(ctx->db, "CREATE TEMP TABLE IF NOT EXISTS stage(applicant_id INTEGER,"
 		       " row_no INTEGER, state TEXT, user_status TEXT, serial TEXT, not_before TEXT,"
@@ -827,14 +815,11 @@ static int ingest_run(struct tte_ctx *ctx, int argc, char **argv)
 	items = inbox_scan(ctx, "status", exts, &waiting);
 	if (!items)
 		goto out;
-	for (guint i = 0; i < items->len; i++) {
-		if (take_file(&in, g_ptr_array_index(items, i), &total))
-			goto out;
-		files++;
-	}
+	if (inbox_process(ctx, &stage, items, &n))
+		goto out;
 	log_info("ingest: %ld file(s), %ld rows, %ld applicants changed, %ld unmatched, %ld unknown"
-		 " status; %d waiting", files, total.rows, total.changed, total.unmatched,
-		 total.unknown, waiting);
+		 " status; %d waiting", n.files, in.total.rows, in.total.changed, in.total.unmatched,
+		 in.total.unknown, waiting);
 	if (waiting)
 		log_tty("  %d berkas masih disalin (baru berubah); diproses pada run berikutnya\n",
 			waiting);

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "rules.h"
 #include "stage.h"
+#include "states.h"
 #include "store.h"
 #include "table.h"
 #include "tte.h"
@@ -72,13 +73,6 @@ static const struct table_col form_cols[F_COUNT] = {
 	[F_PHONE] = { a_phone, false, "No. Telepon" },
 };
 
-/* Applicant states this stage may replace the data of (not yet bundled). */
-static bool replaceable(const char *state)
-{
-	return !strcmp(state, "REJECTED") || !strcmp(state, "VALID") ||
-	       !strcmp(state, "LETTER") || !strcmp(state, "SIGNED");
-}
-
 struct counts {
 	long rows, fresh, dup, valid, rejected, late, applicants_new, applicants_changed, purged;
 };
@@ -102,6 +96,8 @@ struct intake {
 	bool day_first;
 	bool email_from_form;		/* no Email Undiksha column: use Email Address */
 	struct counts c;
+	struct counts total;		/* of the committed files */
+	gint64 t0;			/* when the file's reading began */
 	gint64 t_last;
 };
 
@@ -195,9 +191,9 @@ static void check_row(struct intake *in, const struct table_row *t, struct row *
 		r->golongan = g_strstrip(g_strdup(v[F_GOLONGAN]));
 	if (!rules_name(v[F_NAME], &r->name, in->pl) && !r->name)
 		r->name = g_strdup("");
-	if (!rules_required(v[F_JABATAN], F_JABATAN, &r->jabatan, in->pl))
+	if (!rules_required(v[F_JABATAN], F_JABATAN, &r->jabatan, in->pl) && !r->jabatan)
 		r->jabatan = g_strdup("");
-	if (!rules_required(v[F_UNIT], F_UNIT, &r->unit, in->pl))
+	if (!rules_required(v[F_UNIT], F_UNIT, &r->unit, in->pl) && !r->unit)
 		r->unit = g_strdup("");
 	if (!rules_required(v[F_KTP], F_KTP, &r->ktp, in->pl))
 		r->ktp = g_strdup("");
@@ -413,11 +409,12 @@ static int bloom_load(struct intake *in)
 {
 	sqlite3_stmt *st = store_prepare(in->ctx->db,
 		"SELECT email, form_email, nip FROM submissions WHERE applicant_id IS NULL");
+	int rc;
 
 	in->bloom = g_malloc0(BLOOM_BITS / 8);
 	if (!st)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		for (int k = 0; k < 3; k++) {
 			const char *v = key_value((const char *)sqlite3_column_text(st, k));
 
@@ -426,7 +423,7 @@ static int bloom_load(struct intake *in)
 		}
 	}
 	sqlite3_finalize(st);
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* Older orphans of the same person are superseded by this row. */
@@ -462,10 +459,10 @@ static int orphan_is_stale(struct intake *in, const struct row *r, bool *stale)
 	store_bind_text(st, 1, orphan_key(r, 0));
 	store_bind_text(st, 2, orphan_key(r, 2));
 	store_bind_text(st, 3, r->ts);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
-	*stale = rc == SQLITE_ROW;
+	rc = store_row(st);
+	if (rc < 0)
+		return -1;
+	*stale = rc > 0;
 	sqlite3_reset(st);
 	for (int k = 0; k < 3 && !*stale; k++) {
 		const char *v = orphan_key(r, k);
@@ -477,10 +474,10 @@ static int orphan_is_stale(struct intake *in, const struct row *r, bool *stale)
 			return -1;
 		store_bind_text(st, 1, v);
 		store_bind_text(st, 2, r->ts);
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
-		*stale = rc == SQLITE_ROW;
+		rc = store_row(st);
+		if (rc < 0)
+			return -1;
+		*stale = rc > 0;
 		sqlite3_reset(st);
 	}
 	return 0;
@@ -528,13 +525,11 @@ static int find_applicant(struct intake *in, const char *hmac, struct applicant 
 	if (!st)
 		return -1;
 	store_bind_static(st, 1, hmac);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
+	rc = store_row(st);
+	if (rc <= 0) {
 		sqlite3_reset(st);
-		return 0;
+		return rc;
 	}
-	if (rc != SQLITE_ROW)
-		return log_error("database: %s", sqlite3_errmsg(in->ctx->db));
 	a->id = sqlite3_column_int64(st, 0);
 	a->state = col_dup(st, 1);
 	a->submitted_at = col_dup(st, 2);
@@ -620,7 +615,7 @@ static int apply_row(struct intake *in, struct row *r, long row_no)
 
 		if (orphan_is_stale(in, r, &stale))
 			return -1;
-		dup = insert_submission(in, r, row_no, 0, "REJECTED", stale, &sub_id);
+		dup = insert_submission(in, r, row_no, 0, ST_REJECTED, stale, &sub_id);
 		if (dup)
 			goto counted;
 		if (insert_problems(in, sub_id) || supersede_orphans(in, r))
@@ -648,7 +643,7 @@ static int apply_row(struct intake *in, struct row *r, long row_no)
 		note = g_strdup_printf("pengecualian oleh %s: %s", a.waiver_by, a.waiver);
 
 	if (!found) {
-		const char *state = valid ? "VALID" : "REJECTED";
+		const char *state = valid ? ST_VALID : ST_REJECTED;
 
 		/* A NIK never seen cannot be a duplicate row: the row key
 		 * covers the NIK. The applicant goes first (foreign key). */
@@ -666,12 +661,13 @@ static int apply_row(struct intake *in, struct row *r, long row_no)
 	} else if (strcmp(r->ts, a.submitted_at) < 0) {
 		/* Older than what we hold (an earlier row of a cumulative
 		 * export, read late): kept for the record, replaced already. */
-		dup = insert_submission(in, r, row_no, a.id, valid ? "VALID" : "REJECTED", 1, &sub_id);
+		dup = insert_submission(in, r, row_no, a.id, valid ? ST_VALID : ST_REJECTED, 1,
+				       &sub_id);
 		if (dup)
 			goto counted;
 		if (insert_problems(in, sub_id))
 			goto out;
-	} else if (!replaceable(a.state)) {
+	} else if (!state_before_bundle(a.state)) {
 		/* Already sent to BSrE: a resubmission cannot change it. */
 		bool same = valid && !g_strcmp0(r->data_hash, a.data_hash);
 
@@ -680,7 +676,7 @@ static int apply_row(struct intake *in, struct row *r, long row_no)
 				     "Pengajuan ulang diterima setelah data dikirim ke BSrE (bundel %s);"
 				     " perubahan tidak diterapkan, hubungi pemohon bila perlu",
 				     a.bundle ? a.bundle : "-");
-		dup = insert_submission(in, r, row_no, a.id, same ? "VALID" : "LATE", same, &sub_id);
+		dup = insert_submission(in, r, row_no, a.id, same ? ST_VALID : "LATE", same, &sub_id);
 		if (dup)
 			goto counted;
 		if (insert_problems(in, sub_id))
@@ -692,13 +688,14 @@ static int apply_row(struct intake *in, struct row *r, long row_no)
 				goto out;
 		}
 	} else {
-		const char *state = valid ? "VALID" : "REJECTED";
+		const char *state = valid ? ST_VALID : ST_REJECTED;
 		bool same = !g_strcmp0(r->data_hash, a.data_hash);
 
 		/* Same data, already further along: keep the letter. */
-		if (valid && same && (!strcmp(a.state, "LETTER") || !strcmp(a.state, "SIGNED")))
+		if (valid && same && (!strcmp(a.state, ST_LETTER) || !strcmp(a.state, ST_SIGNED)))
 			state = a.state;
-		dup = insert_submission(in, r, row_no, a.id, valid ? "VALID" : "REJECTED", 0, &sub_id);
+		dup = insert_submission(in, r, row_no, a.id, valid ? ST_VALID : ST_REJECTED, 0,
+				       &sub_id);
 		if (dup)
 			goto counted;
 		if (insert_problems(in, sub_id) || write_applicant(in, r, a.id, sub_id, NULL) ||
@@ -781,20 +778,22 @@ static int apply_waivers(struct intake *in)
 	sqlite3 *db = in->ctx->db;
 	sqlite3_stmt *st;
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(long long));
-	int rc = -1;
+	int rc = -1, r;
 
 	st = store_prepare(db,
-		"SELECT a.id FROM applicants a WHERE a.state='REJECTED' AND a.waiver IS NOT NULL"
+		"SELECT a.id FROM applicants a WHERE a.state=" SQ_REJECTED " AND a.waiver IS NOT NULL"
 		" AND NOT EXISTS(SELECT 1 FROM problems p WHERE p.submission_id=a.submission_id"
 		"   AND p.waivable=0)");
 	if (!st)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((r = store_row(st)) > 0) {
 		long long id = sqlite3_column_int64(st, 0);
 
 		g_array_append_val(ids, id);
 	}
 	sqlite3_finalize(st);
+	if (r < 0)
+		goto out;
 	if (!ids->len) {
 		rc = 0;
 		goto out;
@@ -810,20 +809,23 @@ static int apply_waivers(struct intake *in)
 		if (!st)
 			goto fail;
 		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		r = store_row(st);
+		if (r > 0) {
 			who = col_dup(st, 0);
 			why = col_dup(st, 1);
 		}
 		sqlite3_finalize(st);
+		if (r < 0)
+			goto fail;
 		note = g_strdup_printf("pengecualian oleh %s: %s", nz(who), nz(why));
 		g_free(who);
 		g_free(why);
-		if (store_set_state(in->ctx, id, "REJECTED", "VALID", "accept", note)) {
+		if (store_set_state(in->ctx, id, ST_REJECTED, ST_VALID, "accept", note)) {
 			g_free(note);
 			goto fail;
 		}
 		g_free(note);
-		st = store_prepare(db, "UPDATE submissions SET verdict='VALID' WHERE id="
+		st = store_prepare(db, "UPDATE submissions SET verdict=" SQ_VALID " WHERE id="
 				   "(SELECT submission_id FROM applicants WHERE id=?)");
 		if (!st)
 			goto fail;
@@ -858,82 +860,78 @@ static void reset_file(struct intake *in)
 	memset(&in->c, 0, sizeof(in->c));
 }
 
-/* 0 done or quarantined; -1 stage failure. */
-static int take_file(struct intake *in, struct inbox_item *it, struct counts *total)
+/* The ids the file's new applicants and submissions start from. A failed
+ * read fails the file: a guessed id would collide with a stored one. */
+static int pick_keys(struct intake *in)
 {
 	sqlite3 *db = in->ctx->db;
-	char *why = NULL;
-	int rc, ret = -1;
-	gint64 t0 = g_get_monotonic_time();
+
+	return store_int(db, "SELECT coalesce(max(id), 0) + 1 FROM applicants",
+			 &in->next_applicant) ||
+	       store_int(db, "SELECT coalesce(max(id), 0) + 1 FROM submissions",
+			 &in->next_submission) ? -1 : 0;
+}
+
+/* The inbox skeleton's read callback (inbox.h): one export, in its
+ * transaction. */
+static int read_file(void *arg, const struct inbox_file *f, char **why)
+{
+	struct intake *in = arg;
+	sqlite3 *db = in->ctx->db;
 	sqlite3_stmt *st;
+	int rc;
 
-	rc = inbox_take(in->ctx, "forms", it);
-	if (rc <= 0) {
-		ret = rc;
-		goto out;
-	}
-
+	in->t0 = g_get_monotonic_time();
 	reset_file(in);
-	in->file = it->name;
-	if (store_begin(db))
-		goto out;
-	in->input_id = inbox_record(in->ctx, "forms", it);
-	if (!in->input_id)
-		goto fail;
-	in->next_applicant = store_scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM applicants", 1);
-	in->next_submission = store_scalar(db, "SELECT coalesce(max(id), 0) + 1 FROM submissions", 1);
+	in->file = f->item->name;
+	in->input_id = f->input_id;
+	if (pick_keys(in))
+		return INBOX_READ_FAIL;
 
-	rc = table_read_csv(it->fd, form_cols, F_COUNT, on_header, on_row, in, &why);
+	rc = table_read_csv(f->item->fd, form_cols, F_COUNT, on_header, on_row, in, why);
 	log_tty("\r");
-	if (rc == TABLE_BAD) {
-		store_rollback(db);
-		ret = inbox_quarantine(in->ctx, "forms", it, why);
-		goto out;
-	}
+	if (rc == TABLE_BAD)
+		return INBOX_READ_BAD;
 	if (rc)
-		goto fail;
+		return INBOX_READ_FAIL;
 	st = store_stmt(db, "UPDATE inputs SET rows=?, new_rows=?, rejected_rows=? WHERE id=?");
 	if (!st)
-		goto fail;
+		return INBOX_READ_FAIL;
 	sqlite3_bind_int64(st, 1, in->c.rows);
 	sqlite3_bind_int64(st, 2, in->c.fresh);
 	sqlite3_bind_int64(st, 3, in->c.rejected);
 	sqlite3_bind_int64(st, 4, in->input_id);
-	if (store_step_done(st) || store_commit(db))
-		goto fail;
-	/* Committed: from here the file is only moved. If the move fails the
-	 * next run finds it by its hash and moves it then; the data is in. */
-	if (inbox_retire(in->ctx, "forms", it, in->input_id))
-		log_warn("forms/%s sudah diproses tetapi belum dapat dipindahkan dari inbox; "
-			 "run berikutnya memindahkannya", it->name);
+	return store_step_done(st) ? INBOX_READ_FAIL : INBOX_READ_OK;
+}
+
+/* After the commit: the file's summary and the night's totals. */
+static void file_done(void *arg, const struct inbox_file *f)
+{
+	struct intake *in = arg;
+	const char *name = f->item->name;
+
 	log_info("forms/%s: %ld rows, %ld new, %ld duplicate, %ld valid, %ld rejected, %ld late;"
 		 " %ld new applicants, %ld updated; %ld of purged applicants ignored; %.3f s",
-		 it->name, in->c.rows, in->c.fresh, in->c.dup, in->c.valid, in->c.rejected,
+		 name, in->c.rows, in->c.fresh, in->c.dup, in->c.valid, in->c.rejected,
 		 in->c.late, in->c.applicants_new, in->c.applicants_changed, in->c.purged,
-		 (double)(g_get_monotonic_time() - t0) / 1e6);
-	log_tty("  %s: %ld baris (%ld baru, %ld sudah ada), %ld valid, %ld ditolak\n", it->name,
+		 (double)(g_get_monotonic_time() - in->t0) / 1e6);
+	log_tty("  %s: %ld baris (%ld baru, %ld sudah ada), %ld valid, %ld ditolak\n", name,
 		in->c.rows, in->c.fresh, in->c.dup, in->c.valid, in->c.rejected);
-	total->rows += in->c.rows;
-	total->fresh += in->c.fresh;
-	total->valid += in->c.valid;
-	total->rejected += in->c.rejected;
-	ret = 0;
-	goto out;
-fail:
-	store_rollback(db);
-out:
-	g_free(why);
-	return ret;
+	in->total.rows += in->c.rows;
+	in->total.fresh += in->c.fresh;
+	in->total.valid += in->c.valid;
+	in->total.rejected += in->c.rejected;
 }
 
 static int intake_run(struct tte_ctx *ctx, int argc, char **argv)
 {
 	static const char *const exts[] = { ".csv", NULL };
 	struct intake in = { .ctx = ctx };
-	struct counts total = { 0 };
+	const struct inbox_stage stage = { .kind = "forms", .exts = exts, .read = read_file,
+					   .done = file_done, .arg = &in };
+	struct inbox_counts n = { 0 };
 	GPtrArray *items;
 	int waiting, rc = TTE_EXIT_FAIL;
-	long files = 0;
 
 	(void)argv;
 	if (argc > 0) {
@@ -959,16 +957,14 @@ static int intake_run(struct tte_ctx *ctx, int argc, char **argv)
 	items = inbox_scan(ctx, "forms", exts, &waiting);
 	if (!items)
 		goto out;
-	for (guint i = 0; i < items->len; i++) {
-		if (take_file(&in, g_ptr_array_index(items, i), &total)) {
-			g_ptr_array_free(items, TRUE);
-			goto out;
-		}
-		files++;
+	if (inbox_process(ctx, &stage, items, &n)) {
+		g_ptr_array_free(items, TRUE);
+		goto out;
 	}
 	g_ptr_array_free(items, TRUE);
 	log_info("intake: %ld file(s), %ld rows, %ld new, %ld valid, %ld rejected; %d waiting",
-		 files, total.rows, total.fresh, total.valid, total.rejected, waiting);
+		 n.files, in.total.rows, in.total.fresh, in.total.valid, in.total.rejected,
+		 waiting);
 	if (waiting)
 		log_tty("  %d berkas masih disalin (baru berubah); diproses pada run berikutnya\n",
 			waiting);

@@ -45,6 +45,7 @@
 #include "log.h"
 #include "rules.h"
 #include "stage.h"
+#include "states.h"
 #include "store.h"
 #include "tte.h"
 
@@ -434,18 +435,18 @@ static bool file_matches(struct letters *L, const char *rel, const char *sha)
 static int nip_shared(struct letters *L, const struct app *a)
 {
 	sqlite3_stmt *st = store_stmt(L->ctx->db, "SELECT count(*) FROM applicants WHERE nip=?"
-				      " AND id<>? AND state<>'REJECTED'");
+				      " AND id<>? AND state<>" SQ_REJECTED);
 	int n;
 
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, a->nip);
 	sqlite3_bind_int64(st, 2, a->id);
-	n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	n = store_row(st);
+	if (n > 0)
+		n = sqlite3_column_int(st, 0) > 0;
 	sqlite3_reset(st);
-	if (n < 0)
-		return log_error("database: %s", sqlite3_errmsg(L->ctx->db));
-	return n > 0;
+	return n;
 }
 
 /* Work out A's letter: keep the current one, or draw a new version and
@@ -567,7 +568,7 @@ static int record(struct letters *L, GPtrArray *made)
 					       m->old_id);
 		else
 			note = g_strdup_printf("surat %s versi %d", m->id, m->version);
-		rc = store_set_state(L->ctx, m->applicant, "VALID", "LETTER", "letters", note);
+		rc = store_set_state(L->ctx, m->applicant, ST_VALID, ST_LETTER, "letters", note);
 		g_free(note);
 		if (rc)
 			goto fail;
@@ -586,14 +587,14 @@ static int read_batch(struct letters *L, long long after, GArray *apps)
 		" a.unit, a.phone, a.data_hash, l.id, l.data_hash, l.file, l.sha256,"
 		" (SELECT coalesce(max(version), 0) FROM letters WHERE applicant_id=a.id)"
 		" FROM applicants a LEFT JOIN letters l ON l.id=a.letter_id AND l.superseded_day IS NULL"
-		" WHERE a.state='VALID' AND a.id>? ORDER BY a.id LIMIT ?");
+		" WHERE a.state=" SQ_VALID " AND a.id>? ORDER BY a.id LIMIT ?");
 	int rc;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int(st, 2, BATCH);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		struct app a = { .id = sqlite3_column_int64(st, 0) };
 
 		a.nik_hmac = col_dup(st, 1);
@@ -614,20 +615,19 @@ static int read_batch(struct letters *L, long long after, GArray *apps)
 		g_array_append_val(apps, a);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return log_error("database: %s", sqlite3_errmsg(L->ctx->db));
-	return 0;
+	return rc;
 }
 
 static int make_letters(struct letters *L)
 {
 	GArray *apps = g_array_new(FALSE, TRUE, sizeof(struct app));
 	GPtrArray *made = g_ptr_array_new_with_free_func(made_free);
-	long long after = 0, total = store_scalar(L->ctx->db, "SELECT count(*) FROM applicants"
-						   " WHERE state='VALID'", 0);
+	long long after = 0, total;
 	long done = 0;
 	int rc = -1;
 
+	if (store_int(L->ctx->db, "SELECT count(*) FROM applicants WHERE state=" SQ_VALID, &total))
+		goto out;
 	for (;;) {
 		for (guint i = 0; i < apps->len; i++)
 			app_release(&g_array_index(apps, struct app, i));
@@ -686,7 +686,7 @@ static int withdraw(struct letters *L, long long app, const char *id)
 	if (store_step_done(st))
 		return -1;
 	note = g_strdup_printf("surat %s dibatalkan: data baru pemohon ditolak", id);
-	rc = store_history(L->ctx, app, "REJECTED", "REJECTED", "letters", note);
+	rc = store_history(L->ctx, app, ST_REJECTED, ST_REJECTED, "letters", note);
 	g_free(note);
 	return rc;
 }
@@ -697,21 +697,23 @@ static int withdraw_rejected(struct letters *L)
 {
 	sqlite3 *db = L->ctx->db;
 	sqlite3_stmt *st = store_prepare(db, "SELECT a.id, l.id FROM applicants a JOIN letters l"
-					 " ON l.id=a.letter_id WHERE a.state='REJECTED'"
+					 " ON l.id=a.letter_id WHERE a.state=" SQ_REJECTED
 					 " AND l.superseded_day IS NULL");
 	GArray *apps = g_array_new(FALSE, FALSE, sizeof(long long));
 	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
-	int rc = -1;
+	int rc = -1, r;
 
 	if (!st)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((r = store_row(st)) > 0) {
 		long long id = sqlite3_column_int64(st, 0);
 
 		g_array_append_val(apps, id);
 		g_ptr_array_add(ids, col_dup(st, 1));
 	}
 	sqlite3_finalize(st);
+	if (r < 0)
+		goto out;
 	if (!ids->len) {
 		rc = 0;
 		goto out;
@@ -758,9 +760,9 @@ static int sweep(struct letters *L)
 			break;
 		}
 		store_bind_text(st, 1, rel);
-		r = sqlite3_step(st);
+		r = store_row(st);
 		sqlite3_reset(st);
-		if (r == SQLITE_DONE) {
+		if (r == 0) {
 			char *path = g_build_filename(L->dir, e->d_name, NULL);
 			struct stat sb;
 
@@ -772,8 +774,8 @@ static int sweep(struct letters *L)
 					L->removed++;
 			}
 			g_free(path);
-		} else if (r != SQLITE_ROW) {
-			rc = log_error("database: %s", sqlite3_errmsg(L->ctx->db));
+		} else if (r < 0) {
+			rc = -1;
 		}
 		g_free(rel);
 		if (rc)
@@ -786,6 +788,7 @@ static int sweep(struct letters *L)
 static int letters_run(struct tte_ctx *ctx, int argc, char **argv)
 {
 	struct letters L = { .ctx = ctx };
+	long long any;
 	char *why;
 	gint64 t0 = g_get_monotonic_time();
 	double secs;
@@ -798,9 +801,13 @@ static int letters_run(struct tte_ctx *ctx, int argc, char **argv)
 	}
 	why = recommender_problem(ctx->cfg);
 	if (why) {
-		long long waiting = store_scalar(ctx->db, "SELECT count(*) FROM applicants"
-						 " WHERE state='VALID'", 0);
+		long long waiting;
 
+		if (store_int(ctx->db, "SELECT count(*) FROM applicants WHERE state=" SQ_VALID,
+			      &waiting)) {
+			g_free(why);
+			return TTE_EXIT_FAIL;
+		}
 		/* Under `tte run` (which hands its lock down) a missing
 		 * recommender must not cost the admins their morning report. */
 		if (ctx->in_run) {
@@ -825,7 +832,10 @@ static int letters_run(struct tte_ctx *ctx, int argc, char **argv)
 	L.dir = tte_path(ctx, "outbox", "letters", NULL);
 	if (withdraw_rejected(&L))
 		goto out;
-	if (store_scalar(ctx->db, "SELECT EXISTS(SELECT 1 FROM applicants WHERE state='VALID')", 0)) {
+	if (store_int(ctx->db, "SELECT EXISTS(SELECT 1 FROM applicants WHERE state=" SQ_VALID ")",
+		      &any))
+		goto out;
+	if (any) {
 		L.rend = letter_renderer_new();
 		if (!L.rend)
 			goto out;

@@ -16,6 +16,8 @@
  *   - form rows rejected today: the name and the columns at fault.
  * People are named by name (and unit, to tell namesakes apart): never a
  * NIK, NIP or e-mail, and no rejection reason (reasons quote the data).
+ * Names are shown as plain text (append_plain); a row rejected because its
+ * name or unit is not plain text or is a number is only counted.
  *
  * Failure (a full disk): exit 1, no file, reminders not recorded.
  */
@@ -27,22 +29,58 @@
 #include "dates.h"
 #include "fsutil.h"
 #include "log.h"
+#include "rules.h"
 #include "stage.h"
+#include "states.h"
 #include "store.h"
 #include "tte.h"
 
 /* BSrE states in which an account exists and a certificate is awaited. */
-#define ACCOUNT_STATES "'NEW','WAITING_FOR_VERIFICATION','NO_CERTIFICATE','ENROLL'"
+#define ACCOUNT_STATES SQ_NEW "," SQ_WAITING_FOR_VERIFICATION "," SQ_NO_CERTIFICATE "," SQ_ENROLL
 /* States before the portal knew the person. */
-#define BEFORE_STATES "'REJECTED','VALID','LETTER','SIGNED','BUNDLED','NOT_REGISTERED'"
+#define BEFORE_STATES SQ_REJECTED "," SQ_VALID "," SQ_LETTER "," SQ_SIGNED "," SQ_BUNDLED "," \
+	SQ_NOT_REGISTERED
 /* Where the applicant, not BSrE or the verifier, has to act. */
-#define WAITING_STATES "'NEW','NO_CERTIFICATE'"
+#define WAITING_STATES SQ_NEW "," SQ_NO_CERTIFICATE
+/* Submission SUB was rejected for a name or unit that is not plain text
+ * (rules_plain_text) or is a number: it is not shown, only counted. */
+#define UNSHOWABLE(sub) "EXISTS(SELECT 1 FROM problems p WHERE p.submission_id=" sub \
+	" AND p.field IN ('nama','unit') AND p.code IN ('LINE_BREAK','CONTROL','BIDI'," \
+	"'INVISIBLE','DIGITS'))"
 
 static const char *text(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
 
 	return s ? s : "";
+}
+
+/*
+ * S as it may appear in the group: fit for display, on one line, NIK-like
+ * numbers masked, and WhatsApp's markup characters replaced by lookalikes
+ * WhatsApp does not format (* _ ~ ` become U+2217, U+02CD, U+223C,
+ * U+02CB), so a name can neither bold a paragraph nor open a code block.
+ * Appended to OUT.
+ */
+static const char *const lookalike[128] = {
+	['*'] = "\u2217", ['_'] = "\u02CD", ['~'] = "\u223C", ['`'] = "\u02CB",
+};
+
+static void append_plain(GString *out, const char *s)
+{
+	char *shown = fs_display_name(s);
+	char *masked = rules_mask_id_runs(shown, false);
+
+	for (const char *p = masked; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 128 && lookalike[c])
+			g_string_append(out, lookalike[c]);
+		else
+			g_string_append_c(out, *p);
+	}
+	g_free(masked);
+	g_free(shown);
 }
 
 /*
@@ -61,19 +99,22 @@ static int list(sqlite3 *db, const char *sql, const char *day, const char *due, 
 	store_bind_text(st, 1, day);
 	if (sqlite3_bind_parameter_count(st) >= 2)
 		store_bind_text(st, 2, due);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		char buf[200] = "";
 		const char *x = extra ? extra(st, buf, sizeof(buf)) : "";
 
-		g_string_append_printf(out, "%d. %s", first + n++, text(st, 0));
-		if (*text(st, 1))
-			g_string_append_printf(out, " (%s)", text(st, 1));
-		g_string_append_printf(out, "%s\n", x);
+		g_string_append_printf(out, "%d. ", first + n++);
+		append_plain(out, text(st, 0));
+		if (*text(st, 1)) {
+			g_string_append(out, " (");
+			append_plain(out, text(st, 1));
+			g_string_append_c(out, ')');
+		}
+		append_plain(out, x);
+		g_string_append_c(out, '\n');
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return log_error("database: %s", sqlite3_errmsg(db));
-	return n;
+	return rc < 0 ? -1 : n;
 }
 
 static const char *since(sqlite3_stmt *st, char *buf, size_t n)
@@ -93,8 +134,8 @@ static const char *what_bsre(sqlite3_stmt *st, char *buf, size_t n)
 {
 	const char *s = text(st, 2);
 
-	g_snprintf(buf, n, ": %s", !strcmp(s, "DENIED") ? "permohonan ditolak BSrE"
-			   : !strcmp(s, "SUSPEND") ? "sertifikat dibekukan" : "sertifikat dicabut");
+	g_snprintf(buf, n, ": %s", !strcmp(s, ST_DENIED) ? "permohonan ditolak BSrE"
+			   : !strcmp(s, ST_SUSPEND) ? "sertifikat dibekukan" : "sertifikat dicabut");
 	return buf;
 }
 
@@ -124,7 +165,7 @@ static int notices_run(struct tte_ctx *ctx, int argc, char **argv)
 	char *path = tte_path(ctx, "outbox", "notices", name, NULL);
 	char *due = NULL, *longdate = NULL;
 	int n_acc, n_rem, n_iss, n_bad, n_rej, n_rej2 = 0, rc = TTE_EXIT_FAIL;
-	long long nameless;
+	long long nameless = 0, unshowable = 0;
 	GDate today;
 
 	(void)argv;
@@ -156,13 +197,13 @@ static int notices_run(struct tte_ctx *ctx, int argc, char **argv)
 		" (a.reminded_day=?1 OR max(a.state_day, coalesce(a.reminded_day, ''))<=?2)"
 		" ORDER BY a.state_day, a.unit, a.name", ctx->today, due, rem, since, 1);
 	n_iss = list(db,
-		"SELECT a.name, a.unit FROM applicants a WHERE a.state='ISSUE'"
+		"SELECT a.name, a.unit FROM applicants a WHERE a.state=" SQ_ISSUE
 		" AND EXISTS(SELECT 1 FROM history h WHERE h.applicant_id=a.id AND h.day=?1"
-		"   AND h.to_state='ISSUE' AND coalesce(h.from_state, '')<>'ISSUE')"
+		"   AND h.to_state=" SQ_ISSUE " AND coalesce(h.from_state, '')<>" SQ_ISSUE ")"
 		" ORDER BY a.unit, a.name", ctx->today, due, iss, NULL, 1);
 	n_bad = list(db,
 		"SELECT a.name, a.unit, a.state FROM applicants a"
-		" WHERE a.state IN ('DENIED','SUSPEND','REVOKE')"
+		" WHERE a.state IN (" SQ_DENIED "," SQ_SUSPEND "," SQ_REVOKE ")"
 		" AND EXISTS(SELECT 1 FROM history h WHERE h.applicant_id=a.id AND h.day=?1"
 		"   AND h.to_state=a.state AND coalesce(h.from_state, '')<>a.state)"
 		" ORDER BY a.unit, a.name", ctx->today, due, bad, what_bsre, 1);
@@ -170,35 +211,53 @@ static int notices_run(struct tte_ctx *ctx, int argc, char **argv)
 	n_rej = list(db,
 		"SELECT a.name, a.unit, (SELECT group_concat(col, ', ') FROM (SELECT DISTINCT p.col"
 		"   FROM problems p WHERE p.submission_id=a.submission_id ORDER BY p.rowid))"
-		" FROM applicants a WHERE a.state='REJECTED'"
+		" FROM applicants a WHERE a.state=" SQ_REJECTED
 		" AND EXISTS(SELECT 1 FROM history h WHERE h.applicant_id=a.id AND h.day=?1"
-		"   AND h.to_state='REJECTED')"
+		"   AND h.to_state=" SQ_REJECTED ") AND NOT " UNSHOWABLE("a.submission_id")
 		" ORDER BY a.unit, a.name", ctx->today, due, rej, columns, 1);
 	if (n_rej >= 0)
 		n_rej2 = list(db,
 			"SELECT s.name, s.unit, (SELECT group_concat(col, ', ') FROM (SELECT DISTINCT"
 			"   p.col FROM problems p WHERE p.submission_id=s.id ORDER BY p.rowid))"
-			" FROM submissions s WHERE s.applicant_id IS NULL AND s.verdict='REJECTED'"
-			" AND s.superseded=0 AND coalesce(s.name, '')<>''"
+			" FROM submissions s WHERE s.applicant_id IS NULL AND s.verdict=" SQ_REJECTED
+			" AND s.superseded=0 AND coalesce(s.name, '')<>'' AND NOT " UNSHOWABLE("s.id")
 			" AND s.input_id IN (SELECT id FROM inputs WHERE day=?1 AND kind='forms')"
 			" ORDER BY s.unit, s.name", ctx->today, due, rej, columns, n_rej + 1);
 	if (n_acc < 0 || n_rem < 0 || n_iss < 0 || n_bad < 0 || n_rej < 0 || n_rej2 < 0)
 		goto out;
 	{
+		int r;
 		sqlite3_stmt *st = store_prepare(db,
-			"SELECT count(*) FROM submissions s WHERE s.applicant_id IS NULL"
-			" AND s.verdict='REJECTED' AND s.superseded=0 AND coalesce(s.name, '')=''"
-			" AND s.input_id IN (SELECT id FROM inputs WHERE day=?1 AND kind='forms')");
+			"SELECT (SELECT count(*) FROM submissions s WHERE s.applicant_id IS NULL"
+			"   AND s.verdict=" SQ_REJECTED " AND s.superseded=0 AND coalesce(s.name, '')=''"
+			"   AND s.input_id IN (SELECT id FROM inputs WHERE day=?1 AND kind='forms')),"
+			" (SELECT count(*) FROM applicants a WHERE a.state=" SQ_REJECTED
+			"   AND EXISTS(SELECT 1 FROM history h WHERE h.applicant_id=a.id AND h.day=?1"
+			"     AND h.to_state=" SQ_REJECTED ") AND " UNSHOWABLE("a.submission_id") ")"
+			" + (SELECT count(*) FROM submissions s WHERE s.applicant_id IS NULL"
+			"   AND s.verdict=" SQ_REJECTED " AND s.superseded=0 AND coalesce(s.name, '')<>''"
+			"   AND " UNSHOWABLE("s.id")
+			"   AND s.input_id IN (SELECT id FROM inputs WHERE day=?1 AND kind='forms'))");
 
 		if (!st)
 			goto out;
 		store_bind_text(st, 1, ctx->today);
-		nameless = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		r = store_row(st);
+		if (r > 0) {
+			nameless = sqlite3_column_int64(st, 0);
+			unshowable = sqlite3_column_int64(st, 1);
+		}
 		sqlite3_finalize(st);
+		if (r < 0)
+			goto out;
 	}
 	if (nameless)
 		g_string_append_printf(rej, "Serta %lld isian tanpa nama; verifikator akan menghubungi "
 				       "pengisinya langsung.\n", nameless);
+	if (unshowable)
+		g_string_append_printf(rej, "Serta %lld isian dengan nama atau unit kerja yang tidak "
+				       "dapat ditampilkan di sini; verifikator akan menghubungi "
+				       "pengisinya langsung.\n", unshowable);
 
 	longdate = date_long_id(&today);
 	g_string_append_printf(out, "*Informasi Penerbitan Sertifikat Elektronik (TTE) %s*\n%s, %s\n",
@@ -268,7 +327,7 @@ static int notices_run(struct tte_ctx *ctx, int argc, char **argv)
 		sqlite3_finalize(st);
 	}
 	log_info("notices: outbox/notices/%s: %d account(s), %d reminder(s), %d issued, %d to contact,"
-		 " %d rejected", name, n_acc, n_rem, n_iss, n_bad, n_rej + n_rej2 + (int)nameless);
+		 " %d rejected", name, n_acc, n_rem, n_iss, n_bad, n_rej + n_rej2 + (int)(nameless + unshowable));
 	log_tty("  pesan grup: outbox/notices/%s\n", name);
 	rc = TTE_EXIT_OK;
 out:

@@ -158,7 +158,7 @@ static int purge_letters(struct purge *p)
 			   " AND (file IS NOT NULL OR signed_file IS NOT NULL)");
 	if (!st)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		const char *f = (const char *)sqlite3_column_text(st, 0);
 		const char *s = (const char *)sqlite3_column_text(st, 1);
 		int r1 = f ? remove_recorded(p, f, "outbox") : 0;
@@ -171,8 +171,8 @@ static int purge_letters(struct purge *p)
 		p->letters += r1 + r2;
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return log_error("database: %s", sqlite3_errmsg(db));
+	if (rc < 0)
+		return -1;
 	/* The current letter by its contract name, even if unrecorded, unless
 	 * another applicant still waiting has the same NIP. */
 	st = store_prepare(db, "SELECT a.nip FROM applicants a WHERE a.id IN (SELECT id FROM"
@@ -181,7 +181,7 @@ static int purge_letters(struct purge *p)
 			   " (SELECT id FROM temp.purge_ids))");
 	if (!st)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		const char *nip = (const char *)sqlite3_column_text(st, 0);
 		char *name, *path;
 		int r;
@@ -200,8 +200,8 @@ static int purge_letters(struct purge *p)
 		p->letters += r;
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return log_error("database: %s", sqlite3_errmsg(db));
+	if (rc < 0)
+		return -1;
 	/* The letters' data hash is a hash of the form's fields (the NIK among
 	 * them): with the NIP known it could be brute-forced. The file's own
 	 * hash stays (the contract's audit trail). */
@@ -293,7 +293,7 @@ static int purge_inputs(struct purge *p)
 	if (!st)
 		goto out;
 	store_bind_text(st, 1, p->keep_day);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		long long id = sqlite3_column_int64(st, 0);
 		const char *stored = (const char *)sqlite3_column_text(st, 1);
 		const char *name = (const char *)sqlite3_column_text(st, 2);
@@ -315,10 +315,8 @@ static int purge_inputs(struct purge *p)
 			goto out;
 		g_array_append_val(ids, id);
 	}
-	if (rc != SQLITE_DONE) {
-		log_error("database: %s", sqlite3_errmsg(db));
+	if (rc < 0)
 		goto out;
-	}
 	sqlite3_finalize(st);
 	st = NULL;
 	for (guint i = 0; i < ids->len; i++) {
@@ -363,17 +361,15 @@ static int purge_bundles(struct purge *p)
 	if (!st)
 		goto out;
 	store_bind_text(st, 1, p->keep_day);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		const char *f = (const char *)sqlite3_column_text(st, 1);
 
 		if (remove_recorded(p, f, "outbox") < 0)
 			goto out;
 		g_ptr_array_add(names, g_strdup((const char *)sqlite3_column_text(st, 0)));
 	}
-	if (rc != SQLITE_DONE) {
-		log_error("database: %s", sqlite3_errmsg(db));
+	if (rc < 0)
 		goto out;
-	}
 	for (guint i = 0; i < names->len; i++)
 		if (exec_bind(p, "UPDATE bundles SET file=NULL, deleted_day=?1 WHERE name=?2",
 			      p->ctx->today, names->pdata[i], NULL))

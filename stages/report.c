@@ -26,39 +26,9 @@
 #include "rules.h"
 #include "sheet.h"
 #include "stage.h"
+#include "states.h"
 #include "store.h"
 #include "tte.h"
-
-/* Known states in funnel order, with what they mean to an admin. */
-static const struct {
-	const char *state;
-	const char *meaning;
-} states[] = {
-	{ "REJECTED", "Ditolak: data formulir harus diperbaiki pemohon (lihat lembar Ditolak)" },
-	{ "VALID", "Data valid; menunggu surat rekomendasi" },
-	{ "LETTER", "Surat rekomendasi dibuat; menunggu tanda tangan atau bundel" },
-	{ "SIGNED", "Surat rekomendasi bertanda tangan elektronik telah diverifikasi" },
-	{ "BUNDLED", "Masuk bundel unggahan portal BSrE" },
-	{ "NOT_REGISTERED", "BSrE: belum terdaftar" },
-	{ "NEW", "BSrE: akun dibuat, permohonan belum lengkap" },
-	{ "WAITING_FOR_VERIFICATION", "BSrE: menunggu verifikasi" },
-	{ "NO_CERTIFICATE", "BSrE: belum memiliki sertifikat" },
-	{ "ENROLL", "BSrE: pendaftaran sertifikat berjalan" },
-	{ "ISSUE", "BSrE: sertifikat terbit" },
-	{ "RENEW", "BSrE: pembaruan sertifikat" },
-	{ "EXPIRED", "BSrE: sertifikat kedaluwarsa" },
-	{ "SUSPEND", "BSrE: sertifikat dibekukan" },
-	{ "REVOKE", "BSrE: sertifikat dicabut" },
-	{ "DENIED", "BSrE: permohonan ditolak" },
-};
-
-static int state_index(const char *s)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(states); i++)
-		if (!strcmp(states[i].state, s))
-			return (int)i;
-	return -1;
-}
 
 static const char *text(sqlite3_stmt *st, int i)
 {
@@ -73,14 +43,26 @@ struct report {
 	uint32_t srow;		/* next row on Ringkasan */
 	uint32_t state_rows[2];	/* first and last row of the by-state table */
 	uint32_t unit_rows[2];	/* ... and of the by-unit table (for the charts) */
+	bool failed;		/* a Ringkasan cell was refused (logged) */
 };
+
+/* Cells of Ringkasan's current row; a refused write fails the report. */
+static void put_text(struct report *r, int col, const char *s, lxw_format *f)
+{
+	if (book_text(&r->book, r->sum, r->srow, col, s, f))
+		r->failed = true;
+}
+
+static void put_num(struct report *r, int col, double v, lxw_format *f)
+{
+	if (sheet_cell_number(r->sum, r->srow, col, v, f))
+		r->failed = true;
+}
 
 static void sum_line(struct report *r, const char *a, const char *b, lxw_format *f)
 {
-	if (a)
-		worksheet_write_string(r->sum, r->srow, 0, a, f);
-	if (b)
-		worksheet_write_string(r->sum, r->srow, 1, b, f);
+	put_text(r, 0, a, f);
+	put_text(r, 1, b, f);
 	r->srow++;
 }
 
@@ -88,7 +70,7 @@ static void sum_heading(struct report *r, const char *const *cols, int n)
 {
 	r->srow++;
 	for (int i = 0; i < n; i++)
-		worksheet_write_string(r->sum, r->srow, (lxw_col_t)i, cols[i], r->book.bold);
+		put_text(r, i, cols[i], r->book.bold);
 	r->srow++;
 }
 
@@ -113,16 +95,19 @@ static int letters_bundles(struct report *r)
 	sum_heading(r, h, 2);
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		sqlite3_stmt *st = store_prepare(r->ctx->db, rows[i].sql);
+		int rc;
 
 		if (!st)
 			return -1;
 		if (sqlite3_bind_parameter_count(st))
 			store_bind_text(st, 1, r->ctx->today);
-		worksheet_write_string(r->sum, r->srow, 0, rows[i].label, NULL);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			worksheet_write_number(r->sum, r->srow, 1,
-					       (double)sqlite3_column_int64(st, 0), NULL);
+		put_text(r, 0, rows[i].label, NULL);
+		rc = store_row(st);
+		if (rc > 0)
+			put_num(r, 1, (double)sqlite3_column_int64(st, 0), NULL);
 		sqlite3_finalize(st);
+		if (rc < 0)
+			return -1;
 		r->srow++;
 	}
 	return 0;
@@ -133,10 +118,11 @@ static int summary(struct report *r)
 	sqlite3 *db = r->ctx->db;
 	GDate today;
 	char *longdate;
-	long long counts[ARRAY_SIZE(states)] = { 0 };
+	long long counts[STATE_COUNT] = { 0 };
 	GPtrArray *other = g_ptr_array_new_with_free_func(g_free);
 	sqlite3_stmt *st;
-	long long total = 0;
+	long long total = 0, open_rejected;
+	int rc;
 
 	r->sum = workbook_add_worksheet(r->book.wb, "Ringkasan");
 	if (!r->sum)
@@ -150,7 +136,8 @@ static int summary(struct report *r)
 		char *t = g_strdup_printf("Laporan Penerbitan Sertifikat Elektronik (TTE) - %s",
 					  r->ctx->cfg->instansi);
 
-		worksheet_write_string(r->sum, r->srow++, 0, t, r->book.title);
+		put_text(r, 0, t, r->book.title);
+		r->srow++;
 		g_free(t);
 	}
 	sum_line(r, "Tanggal laporan", longdate, NULL);
@@ -161,7 +148,7 @@ static int summary(struct report *r)
 	st = store_prepare(db, "SELECT state, count(*) FROM applicants GROUP BY state");
 	if (!st)
 		goto fail;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		int i = state_index(text(st, 0));
 		long long n = sqlite3_column_int64(st, 1);
 
@@ -172,37 +159,39 @@ static int summary(struct report *r)
 			g_ptr_array_add(other, g_strdup_printf("%s\t%lld", text(st, 0), n));
 	}
 	sqlite3_finalize(st);
+	if (rc < 0)
+		goto fail;
 	{
 		static const char *const h[] = { "Status", "Jumlah", "Arti" };
 
 		sum_heading(r, h, 3);
 	}
 	r->state_rows[0] = r->srow;
-	for (size_t i = 0; i < ARRAY_SIZE(states); i++) {
-		if (!counts[i] && i > 4)
+	for (size_t i = 0; i < STATE_COUNT; i++) {
+		if (!counts[i] && state_table[i].kind == STATE_BSRE)
 			continue;	/* BSrE states only once they occur */
-		worksheet_write_string(r->sum, r->srow, 0, states[i].state, NULL);
-		worksheet_write_number(r->sum, r->srow, 1, (double)counts[i], NULL);
-		worksheet_write_string(r->sum, r->srow, 2, states[i].meaning, NULL);
+		put_text(r, 0, state_table[i].name, NULL);
+		put_num(r, 1, (double)counts[i], NULL);
+		put_text(r, 2, state_table[i].meaning, NULL);
 		r->srow++;
 	}
 	for (guint i = 0; i < other->len; i++) {
 		gchar **kv = g_strsplit(g_ptr_array_index(other, i), "\t", 2);
 
-		worksheet_write_string(r->sum, r->srow, 0, kv[0], NULL);
-		worksheet_write_number(r->sum, r->srow, 1, g_ascii_strtod(kv[1], NULL), NULL);
+		put_text(r, 0, kv[0], NULL);
+		put_num(r, 1, g_ascii_strtod(kv[1], NULL), NULL);
 		r->srow++;
 		g_strfreev(kv);
 	}
 	r->state_rows[1] = r->srow - 1;
-	worksheet_write_string(r->sum, r->srow, 0, "Jumlah pemohon", r->book.bold);
-	worksheet_write_number(r->sum, r->srow, 1, (double)total, r->book.bold);
+	put_text(r, 0, "Jumlah pemohon", r->book.bold);
+	put_num(r, 1, (double)total, r->book.bold);
 	r->srow++;
-	worksheet_write_string(r->sum, r->srow, 0, "Baris ditolak yang belum diperbaiki", NULL);
-	worksheet_write_number(r->sum, r->srow, 1,
-			       (double)store_scalar(db, "SELECT count(*) FROM submissions WHERE"
-						    " verdict IN ('REJECTED','LATE') AND superseded=0", 0),
-			       NULL);
+	if (store_int(db, "SELECT count(*) FROM submissions WHERE"
+		      " verdict IN (" SQ_REJECTED ",'LATE') AND superseded=0", &open_rejected))
+		goto fail;
+	put_text(r, 0, "Baris ditolak yang belum diperbaiki", NULL);
+	put_num(r, 1, (double)open_rejected, NULL);
 	r->srow++;
 	if (letters_bundles(r))
 		goto fail;
@@ -214,9 +203,9 @@ static int summary(struct report *r)
 		GPtrArray *order = g_ptr_array_new();
 		int ncols;
 
-		for (size_t i = 0; i < ARRAY_SIZE(states); i++)
+		for (size_t i = 0; i < STATE_COUNT; i++)
 			if (counts[i])
-				g_ptr_array_add(cols, (gpointer)states[i].state);
+				g_ptr_array_add(cols, (gpointer)state_table[i].name);
 		ncols = (int)cols->len;
 		st = store_prepare(db, "SELECT unit, state, count(*) FROM applicants"
 				   " GROUP BY unit, state ORDER BY unit");
@@ -226,7 +215,7 @@ static int summary(struct report *r)
 			g_hash_table_destroy(units);
 			goto fail;
 		}
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while ((rc = store_row(st)) > 0) {
 			const char *u = text(st, 0) && *text(st, 0) ? text(st, 0) : "(kosong)";
 			long long *row = g_hash_table_lookup(units, u);
 			int si = state_index(text(st, 1));
@@ -240,27 +229,31 @@ static int summary(struct report *r)
 			}
 			row[ncols] += sqlite3_column_int64(st, 2);
 			for (int c = 0; c < ncols && si >= 0; c++)
-				if (!strcmp(cols->pdata[c], states[si].state))
+				if (!strcmp(cols->pdata[c], state_table[si].name))
 					row[c] += sqlite3_column_int64(st, 2);
 		}
 		sqlite3_finalize(st);
+		if (rc < 0) {
+			g_ptr_array_free(cols, TRUE);
+			g_ptr_array_free(order, TRUE);
+			g_hash_table_destroy(units);
+			goto fail;
+		}
 		r->srow++;
-		worksheet_write_string(r->sum, r->srow, 0, "Unit Kerja", r->book.bold);
-		worksheet_write_string(r->sum, r->srow, 1, "Jumlah", r->book.bold);
+		put_text(r, 0, "Unit Kerja", r->book.bold);
+		put_text(r, 1, "Jumlah", r->book.bold);
 		for (int c = 0; c < ncols; c++)
-			worksheet_write_string(r->sum, r->srow, (lxw_col_t)(c + 2), cols->pdata[c],
-					       r->book.bold);
+			put_text(r, c + 2, cols->pdata[c], r->book.bold);
 		r->srow++;
 		r->unit_rows[0] = r->srow;
 		r->unit_rows[1] = r->srow + order->len - 1;
 		for (guint i = 0; i < order->len; i++) {
 			long long *row = g_hash_table_lookup(units, order->pdata[i]);
 
-			worksheet_write_string(r->sum, r->srow, 0, order->pdata[i], NULL);
-			worksheet_write_number(r->sum, r->srow, 1, (double)row[ncols], NULL);
+			put_text(r, 0, order->pdata[i], NULL);
+			put_num(r, 1, (double)row[ncols], NULL);
 			for (int c = 0; c < ncols; c++)
-				worksheet_write_number(r->sum, r->srow, (lxw_col_t)(c + 2),
-						       (double)row[c], NULL);
+				put_num(r, c + 2, (double)row[c], NULL);
 			r->srow++;
 		}
 		g_ptr_array_free(cols, TRUE);
@@ -280,15 +273,16 @@ static int summary(struct report *r)
 	if (!st)
 		goto fail;
 	store_bind_text(st, 1, r->ctx->today);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		worksheet_write_string(r->sum, r->srow, 0, text(st, 0), NULL);
+	while ((rc = store_row(st)) > 0) {
+		put_text(r, 0, text(st, 0), NULL);
 		for (int c = 1; c <= 3; c++)
-			worksheet_write_number(r->sum, r->srow, (lxw_col_t)c,
-					       (double)sqlite3_column_int64(st, c), NULL);
-		worksheet_write_string(r->sum, r->srow, 4, text(st, 4), NULL);
+			put_num(r, c, (double)sqlite3_column_int64(st, c), NULL);
+		put_text(r, 4, text(st, 4), NULL);
 		r->srow++;
 	}
 	sqlite3_finalize(st);
+	if (rc < 0)
+		goto fail;
 	{
 		static const char *const h[] = { "Berkas dikarantina hari ini", "Alasan" };
 
@@ -299,14 +293,16 @@ static int summary(struct report *r)
 	if (!st)
 		goto fail;
 	store_bind_text(st, 1, r->ctx->today);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		worksheet_write_string(r->sum, r->srow, 0, text(st, 0), NULL);
-		worksheet_write_string(r->sum, r->srow, 1, text(st, 1), NULL);
+	while ((rc = store_row(st)) > 0) {
+		put_text(r, 0, text(st, 0), NULL);
+		put_text(r, 1, text(st, 1), NULL);
 		r->srow++;
 	}
 	sqlite3_finalize(st);
+	if (rc < 0)
+		goto fail;
 	g_ptr_array_free(other, TRUE);
-	return 0;
+	return r->failed ? -1 : 0;
 fail:
 	g_ptr_array_free(other, TRUE);
 	return -1;
@@ -324,12 +320,15 @@ static int applicants_sheet(struct report *r)
 	sqlite3 *db = r->ctx->db;
 	struct sheet s;
 	sqlite3_stmt *st;
-	long long n = store_scalar(db, "SELECT count(*) FROM applicants", 0), no = 0;
+	long long n, no = 0;
+	int rc;
 
+	if (store_int(db, "SELECT count(*) FROM applicants", &n))
+		return -1;
 	st = store_prepare(db,
 		"SELECT a.nip, a.name, a.nik, a.email, a.unit, a.golongan, a.jabatan, a.phone,"
 		" a.state, a.state_day, a.submitted_at, a.waiver, a.waiver_by, a.purged_day,"
-		" CASE WHEN a.state='REJECTED' THEN (SELECT group_concat(p.reason, '; ')"
+		" CASE WHEN a.state=" SQ_REJECTED " THEN (SELECT group_concat(p.reason, '; ')"
 		"   FROM problems p WHERE p.submission_id=a.submission_id) END,"
 		" a.letter_id, l.day, a.bundle,"
 		" (SELECT note FROM submissions WHERE id=a.submission_id)"
@@ -337,7 +336,7 @@ static int applicants_sheet(struct report *r)
 	if (!st)
 		return -1;
 	sheet_begin(&s, &r->book, "Pemohon", applicant_cols, (int)ARRAY_SIZE(applicant_cols), n);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		char masked[24];
 		GString *note = g_string_new(NULL);
 
@@ -374,7 +373,7 @@ static int applicants_sheet(struct report *r)
 	}
 	sqlite3_finalize(st);
 	sheet_release(&s);
-	return s.failed ? -1 : 0;
+	return rc < 0 || s.failed ? -1 : 0;
 }
 
 static const struct sheet_col rejected_cols[] = {
@@ -387,20 +386,24 @@ static int rejected_sheet(struct report *r)
 	sqlite3 *db = r->ctx->db;
 	struct sheet s;
 	sqlite3_stmt *st;
-	long long n = store_scalar(db, "SELECT count(*) FROM problems p JOIN submissions s ON"
-				   " s.id=p.submission_id WHERE s.verdict IN ('REJECTED','LATE')"
-				   " AND s.superseded=0", 0);
+	long long n;
+	int rc;
+
+	if (store_int(db, "SELECT count(*) FROM problems p JOIN submissions s ON"
+		      " s.id=p.submission_id WHERE s.verdict IN (" SQ_REJECTED ",'LATE')"
+		      " AND s.superseded=0", &n))
+		return -1;
 
 	st = store_prepare(db,
 		"SELECT i.name, s.row_no, s.submitted_at, s.nip, s.name, s.email, p.col, p.reason"
 		" FROM submissions s JOIN inputs i ON i.id=s.input_id"
 		" JOIN problems p ON p.submission_id=s.id"
-		" WHERE s.verdict IN ('REJECTED','LATE') AND s.superseded=0"
+		" WHERE s.verdict IN (" SQ_REJECTED ",'LATE') AND s.superseded=0"
 		" ORDER BY s.id, p.rowid");
 	if (!st)
 		return -1;
 	sheet_begin(&s, &r->book, "Ditolak", rejected_cols, (int)ARRAY_SIZE(rejected_cols), n);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		sheet_row(&s);
 		sheet_text(&s, 0, text(st, 0));
 		sheet_int(&s, 1, sqlite3_column_int64(st, 1));
@@ -413,7 +416,7 @@ static int rejected_sheet(struct report *r)
 	}
 	sqlite3_finalize(st);
 	sheet_release(&s);
-	return s.failed ? -1 : 0;
+	return rc < 0 || s.failed ? -1 : 0;
 }
 
 static const struct sheet_col verify_cols[] = {
@@ -426,14 +429,18 @@ static int verify_sheet(struct report *r)
 	sqlite3 *db = r->ctx->db;
 	struct sheet s;
 	sqlite3_stmt *st;
-	long long n = store_scalar(db, "SELECT count(*) FROM verifications", 0);
+	long long n;
+	int rc;
+
+	if (store_int(db, "SELECT count(*) FROM verifications", &n))
+		return -1;
 
 	st = store_prepare(db, "SELECT name, day, conclusion, signatures, signer, letter_id,"
 			   " summary, sha256 FROM verifications ORDER BY id");
 	if (!st)
 		return -1;
 	sheet_begin(&s, &r->book, "Verifikasi", verify_cols, (int)ARRAY_SIZE(verify_cols), n);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		sheet_row(&s);
 		sheet_text(&s, 0, text(st, 0));
 		sheet_time(&s, 1, text(st, 1), 0);
@@ -446,22 +453,25 @@ static int verify_sheet(struct report *r)
 	}
 	sqlite3_finalize(st);
 	sheet_release(&s);
-	return s.failed ? -1 : 0;
+	return rc < 0 || s.failed ? -1 : 0;
 }
 
-/* ---- issue 4: funnel, lead times, charts, history, unmatched status rows ---- */
+/* ---- progress: funnel, lead times, charts, history, unmatched status rows ---- */
 
-/* The funnel's stages: how far applicants got, whatever they are now. */
+/* The funnel's stages: how far applicants got, whatever they are now.
+ * The first five are the steps of include/states.h; the last counts those
+ * whose certificate was ever issued. */
+#define FUNNEL_ISSUED (STEP_REGISTERED + 1)
 static const struct {
 	const char *label;
 	const char *meaning;
-} funnel[] = {
+} funnel[FUNNEL_ISSUED + 1] = {
 	{ "Mengajukan", "orang yang mengisi formulir (termasuk isian tanpa NIK yang sah)" },
 	{ "Data valid", "lolos validasi atau dikecualikan" },
 	{ "Surat rekomendasi", "surat rekomendasi dibuat" },
 	{ "Dibundel", "masuk bundel unggahan portal BSrE" },
 	{ "Terdaftar di BSrE", "tercatat di portal BSrE (status BSrE apa pun)" },
-	{ "ISSUE", "sertifikat pernah terbit" },
+	{ ST_ISSUE, "sertifikat pernah terbit" },
 };
 
 /* Nearest-rank percentile P (0..100) of sorted V[N]; the median averages
@@ -486,14 +496,19 @@ static void insert_chart(struct report *r, lxw_chart_type type, const char *titl
 	if (rows[1] < rows[0])
 		return;
 	ch = workbook_add_chart(r->book.wb, (uint8_t)type);
-	if (!ch)
+	if (!ch) {
+		r->failed = true;
 		return;
+	}
 	se = chart_add_series(ch, NULL, NULL);
 	chart_series_set_categories(se, "Ringkasan", rows[0], 0, rows[1], 0);
 	chart_series_set_values(se, "Ringkasan", rows[0], 1, rows[1], 1);
 	chart_title_set_name(ch, title);
 	chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
-	worksheet_insert_chart_opt(r->sum, at, 0, ch, &opt);
+	if (!se || worksheet_insert_chart_opt(r->sum, at, 0, ch, &opt) != LXW_NO_ERROR) {
+		log_error("buku kerja: grafik \"%s\" tidak dapat disisipkan", title);
+		r->failed = true;
+	}
 }
 
 /* Appended to Ringkasan: the funnel, lead times, and the charts (which
@@ -506,35 +521,34 @@ static int summary_progress(struct report *r)
 	sqlite3_stmt *st;
 	char *sql;
 	uint32_t n_units;
-	int rc = -1;
+	long long orphans;
+	int rc = -1, r2;
 
-	st = store_prepare(db,
-		"SELECT CASE WHEN issued_day IS NOT NULL THEN 5"
-		" WHEN state IN ('NEW','WAITING_FOR_VERIFICATION','NO_CERTIFICATE','ENROLL','ISSUE',"
-		"  'RENEW','EXPIRED','SUSPEND','REVOKE','DENIED') THEN 4"
-		" WHEN state IN ('BUNDLED','NOT_REGISTERED') THEN 3"
-		" WHEN state IN ('LETTER','SIGNED') THEN 2 WHEN state='VALID' THEN 1 ELSE 0 END AS rk,"
-		" count(*) FROM applicants GROUP BY rk");
+	st = store_prepare(db, "SELECT state, issued_day IS NOT NULL, count(*) FROM applicants"
+			   " GROUP BY 1, 2");
 	if (!st)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int rk = sqlite3_column_int(st, 0);
+	while ((r2 = store_row(st)) > 0) {
+		const struct state_info *si = state_find(text(st, 0));
+		int rk = sqlite3_column_int(st, 1) ? FUNNEL_ISSUED : si ? (int)si->step : 0;
 
-		for (int i = 0; i <= rk && i < (int)ARRAY_SIZE(funnel); i++)
-			reached[i] += sqlite3_column_int64(st, 1);
+		for (int i = 0; i <= rk; i++)
+			reached[i] += sqlite3_column_int64(st, 2);
 	}
 	sqlite3_finalize(st);
-	reached[0] += store_scalar(db, "SELECT count(*) FROM submissions WHERE applicant_id IS NULL"
-				   " AND superseded=0", 0);
+	if (r2 < 0 || store_int(db, "SELECT count(*) FROM submissions WHERE applicant_id IS NULL"
+				" AND superseded=0", &orphans))
+		goto out;
+	reached[0] += orphans;
 	{
 		static const char *const h[] = { "Alur permohonan", "Jumlah", "Arti" };
 
 		sum_heading(r, h, 3);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(funnel); i++) {
-		worksheet_write_string(r->sum, r->srow, 0, funnel[i].label, NULL);
-		worksheet_write_number(r->sum, r->srow, 1, (double)reached[i], NULL);
-		worksheet_write_string(r->sum, r->srow, 2, funnel[i].meaning, NULL);
+		put_text(r, 0, funnel[i].label, NULL);
+		put_num(r, 1, (double)reached[i], NULL);
+		put_text(r, 2, funnel[i].meaning, NULL);
 		r->srow++;
 	}
 
@@ -547,29 +561,29 @@ static int summary_progress(struct report *r)
 	g_free(sql);
 	if (!st)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((r2 = store_row(st)) > 0) {
 		double d = sqlite3_column_double(st, 0);
 
 		g_array_append_val(days, d);
 	}
 	sqlite3_finalize(st);
+	if (r2 < 0)
+		goto out;
 	{
 		static const char *const h[] = { "Lama proses, pengajuan sampai ISSUE", "Hari" };
 
 		sum_heading(r, h, 2);
 	}
-	worksheet_write_string(r->sum, r->srow, 0, "Median", NULL);
+	put_text(r, 0, "Median", NULL);
 	if (days->len)
-		worksheet_write_number(r->sum, r->srow, 1,
-				       percentile((double *)days->data, days->len, 50), NULL);
+		put_num(r, 1, percentile((double *)days->data, days->len, 50), NULL);
 	r->srow++;
-	worksheet_write_string(r->sum, r->srow, 0, "Persentil ke-90", NULL);
+	put_text(r, 0, "Persentil ke-90", NULL);
 	if (days->len)
-		worksheet_write_number(r->sum, r->srow, 1,
-				       percentile((double *)days->data, days->len, 90), NULL);
+		put_num(r, 1, percentile((double *)days->data, days->len, 90), NULL);
 	r->srow++;
-	worksheet_write_string(r->sum, r->srow, 0, "Jumlah pemohon dengan sertifikat terbit", NULL);
-	worksheet_write_number(r->sum, r->srow, 1, (double)days->len, NULL);
+	put_text(r, 0, "Jumlah pemohon dengan sertifikat terbit", NULL);
+	put_num(r, 1, (double)days->len, NULL);
 	r->srow++;
 
 	r->srow += 2;
@@ -577,7 +591,7 @@ static int summary_progress(struct report *r)
 	n_units = r->unit_rows[1] >= r->unit_rows[0] ? r->unit_rows[1] - r->unit_rows[0] + 1 : 0;
 	insert_chart(r, LXW_CHART_BAR, "Pemohon menurut unit kerja", r->unit_rows, r->srow + 19,
 		     n_units > 12 ? n_units / 12.0 : 1.0);
-	rc = 0;
+	rc = r->failed ? -1 : 0;
 out:
 	g_array_free(days, TRUE);
 	return rc;
@@ -593,7 +607,11 @@ static int history_sheet(struct report *r)
 	sqlite3 *db = r->ctx->db;
 	struct sheet s;
 	sqlite3_stmt *st;
-	long long n = store_scalar(db, "SELECT count(*) FROM history", 0);
+	long long n;
+	int rc;
+
+	if (store_int(db, "SELECT count(*) FROM history", &n))
+		return -1;
 
 	st = store_prepare(db, "SELECT h.day, h.at, a.nip, a.name, h.from_state, h.to_state,"
 			   " h.source, h.actor, h.note FROM history h"
@@ -601,7 +619,7 @@ static int history_sheet(struct report *r)
 	if (!st)
 		return -1;
 	sheet_begin(&s, &r->book, "Riwayat", history_cols, (int)ARRAY_SIZE(history_cols), n);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		sheet_row(&s);
 		sheet_time(&s, 0, text(st, 0), 0);
 		for (int c = 1; c < 9; c++)
@@ -609,7 +627,7 @@ static int history_sheet(struct report *r)
 	}
 	sqlite3_finalize(st);
 	sheet_release(&s);
-	return s.failed ? -1 : 0;
+	return rc < 0 || s.failed ? -1 : 0;
 }
 
 static const struct sheet_col unmatched_cols[] = {
@@ -622,7 +640,11 @@ static int unmatched_sheet(struct report *r)
 	sqlite3 *db = r->ctx->db;
 	struct sheet s;
 	sqlite3_stmt *st;
-	long long n = store_scalar(db, "SELECT count(*) FROM status_unmatched", 0);
+	long long n;
+	int rc;
+
+	if (store_int(db, "SELECT count(*) FROM status_unmatched", &n))
+		return -1;
 
 	st = store_prepare(db, "SELECT i.name, i.day, u.row_no, u.nik_masked, u.email, u.name,"
 			   " u.status, u.reason FROM status_unmatched u JOIN inputs i ON i.id=u.input_id"
@@ -631,7 +653,7 @@ static int unmatched_sheet(struct report *r)
 		return -1;
 	sheet_begin(&s, &r->book, "Status tak dikenal", unmatched_cols,
 		    (int)ARRAY_SIZE(unmatched_cols), n);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_row(st)) > 0) {
 		sheet_row(&s);
 		sheet_text(&s, 0, text(st, 0));
 		sheet_time(&s, 1, text(st, 1), 0);
@@ -641,7 +663,7 @@ static int unmatched_sheet(struct report *r)
 	}
 	sqlite3_finalize(st);
 	sheet_release(&s);
-	return s.failed ? -1 : 0;
+	return rc < 0 || s.failed ? -1 : 0;
 }
 
 static int report_run(struct tte_ctx *ctx, int argc, char **argv)
@@ -667,6 +689,7 @@ static int report_run(struct tte_ctx *ctx, int argc, char **argv)
 									 (gint64)ctx->now));
 	if (book_open(&r.book, ctx, path))
 		goto out;
+	r.book.mask_ids = true;		/* a NIK typed into any column stays masked */
 	/* Read everything in one snapshot, so the sheets agree with each other. */
 	if (store_exec(ctx->db, "BEGIN") || summary(&r) || summary_progress(&r) ||
 	    applicants_sheet(&r) || rejected_sheet(&r) || verify_sheet(&r) || history_sheet(&r) ||

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "pdfverify.h"
 #include "stage.h"
+#include "states.h"
 #include "store.h"
 #include "tte.h"
 
@@ -66,12 +67,15 @@ static struct pdfverify_ctx *load_trust(const char *trust, const char *base,
 
 /* ---- letters ------------------------------------------------------------------- */
 
-/* Upper-case, single spaces: how a certificate CN and tte.conf's name are
- * compared. */
+/* How a certificate CN and tte.conf's name are compared: Unicode NFKC
+ * (an accent typed as one character or as a letter and a combining mark,
+ * full-width letters), case-folded, single spaces. */
 static char *name_key(const char *s)
 {
-	char *u = g_utf8_strup(s ? s : "", -1);
-	gchar **w = g_strsplit_set(u, " \t\n", -1);
+	char *valid = g_utf8_make_valid(s ? s : "", -1);
+	char *norm = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
+	char *u = g_utf8_casefold(norm ? norm : "", -1);
+	gchar **w = g_strsplit_set(u, " \t\n\r", -1);
 	GString *k = g_string_new("");
 
 	for (gchar **p = w; *p; p++) {
@@ -80,6 +84,8 @@ static char *name_key(const char *s)
 	}
 	g_strfreev(w);
 	g_free(u);
+	g_free(norm);
+	g_free(valid);
 	return g_string_free(k, FALSE);
 }
 
@@ -127,14 +133,14 @@ static int find_letter(sqlite3 *db, const struct tte_config *cfg, struct pdfveri
 	store_bind_text(st, 1, r->first_rev_sha256[0]);
 	store_bind_text(st, 2, r->first_rev_sha256[1][0] ? r->first_rev_sha256[1]
 			: r->first_rev_sha256[0]);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_row(st);
+	if (rc > 0) {
 		l->id = g_strdup((const char *)sqlite3_column_text(st, 0));
 		l->applicant = sqlite3_column_int64(st, 1);
 		l->current = sqlite3_column_int(st, 2) == 1;
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc < 0) {
 		sqlite3_finalize(st);
-		return log_error("database: %s", sqlite3_errmsg(db));
+		return -1;
 	}
 	sqlite3_finalize(st);
 	if (l->id) {
@@ -256,6 +262,12 @@ struct night {
 	struct tte_ctx *ctx;
 	struct pdfverify_ctx *vc;
 	long files, valid, letters;
+
+	/* the file at hand, for its summary once committed */
+	enum pv_conclusion conclusion;
+	unsigned sigs;
+	char *letter;			/* the letter it names, or NULL */
+	bool signed_letter;		/* VALID: that letter is now signed */
 };
 
 /* A letter id as a file name. */
@@ -297,36 +309,6 @@ static int copy_fd(int fd, const char *path)
 	return afile_commit(&af);
 }
 
-static long long input_id(struct night *n, struct inbox_item *it, const char *dir)
-{
-	sqlite3 *db = n->ctx->db;
-	sqlite3_stmt *st = store_stmt(db, "SELECT id FROM inputs WHERE sha256=?");
-	long long id = -1;
-
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, it->sha256);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (id > 0)
-		return id;
-	st = store_stmt(db, "INSERT INTO inputs(sha256, kind, name, size, day, at, stored)"
-			" VALUES(?,?,?,?,?,?,?)");
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, it->sha256);
-	store_bind_text(st, 2, "signed");
-	store_bind_text(st, 3, it->name);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)it->st.st_size);
-	store_bind_text(st, 5, n->ctx->today);
-	store_bind_text(st, 6, store_now());
-	store_bind_text(st, 7, dir);
-	if (store_step_done(st))
-		return -1;
-	return sqlite3_last_insert_rowid(db);
-}
-
 /* The letter's columns and the applicant's state, in the caller's
  * transaction. */
 static int record_letter(struct night *n, struct inbox_item *it, const struct letter *l,
@@ -354,58 +336,61 @@ static int record_letter(struct night *n, struct inbox_item *it, const struct le
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, l->applicant);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = store_row(st);
+	if (rc > 0)
 		state = g_strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
-	if (g_strcmp0(state, "LETTER")) {
+	if (rc < 0)
+		return -1;
+	if (g_strcmp0(state, ST_LETTER)) {
 		g_free(state);
 		return 0;
 	}
 	note = g_strdup_printf("surat %s ditandatangani oleh %s%s%s", l->id,
 			       sig && sig->signer ? sig->signer : "?", flag ? "; " : "",
 			       flag ? flag : "");
-	rc = store_set_state(ctx, l->applicant, "LETTER", "SIGNED", it->name, note);
+	rc = store_set_state(ctx, l->applicant, ST_LETTER, ST_SIGNED, it->name, note);
 	g_free(note);
 	g_free(state);
 	return rc;
 }
 
-/* 0 done or quarantined; -1 stage failure. */
-static int take_file(struct night *n, struct inbox_item *it)
+/* The inbox skeleton's read callback (inbox.h): one PDF, in its
+ * transaction. */
+static int read_file(void *arg, const struct inbox_file *f, char **why)
 {
+	struct night *n = arg;
+	struct inbox_item *it = f->item;
 	struct tte_ctx *ctx = n->ctx;
 	sqlite3 *db = ctx->db;
 	struct pdfverify_result *r = NULL;
 	struct letter l = { 0 };
 	const struct pv_signature *sig;
-	char *why = NULL, *dir = NULL, *json = NULL, *head = NULL, *jname, *jpath;
-	char *flag = NULL, *signed_rel = NULL, *stored = NULL;
-	long long in_id;
+	char *json = NULL, *head = NULL, *jname, *jpath;
+	char *flag = NULL, *signed_rel = NULL, *shown;
 	sqlite3_stmt *st;
-	int rc, ret = -1;
+	int rc, ret = INBOX_READ_FAIL;
 
-	rc = inbox_open(ctx, it, &why);
-	if (rc == -1) {
-		ret = inbox_quarantine(ctx, "signed", it, why);
-		goto out0;
-	}
+	/* The JSON names the file as the log and the workbook do. */
+	shown = fs_display_name(it->name);
+	rc = pdfverify_fd(n->vc, it->fd, shown, &r);
+	g_free(shown);
 	if (rc)
-		goto out0;
-	if (pdfverify_fd(n->vc, it->fd, it->name, &r))
-		goto out0;
+		goto out;
 	if (strcmp(r->sha256, it->sha256)) {
 		/* Written to while we read it: leave it for the next run. */
 		log_warn("signed/%s berubah ketika diperiksa; diperiksa lagi pada run berikutnya",
 			 it->name);
-		ret = 0;
-		goto out0;
+		ret = INBOX_READ_LATER;
+		goto out;
 	}
 	if (r->not_pdf) {
-		ret = inbox_quarantine(ctx, "signed", it, "berkas ini bukan dokumen PDF");
-		goto out0;
+		*why = g_strdup("berkas ini bukan dokumen PDF");
+		ret = INBOX_READ_BAD;
+		goto out;
 	}
 	if (find_letter(db, ctx->cfg, r, &l, &flag))
-		goto out0;
+		goto out;
 	sig = letter_signature(r);
 	json = pdfverify_result_json(r);
 	head = pdfverify_result_headline(r);
@@ -415,7 +400,7 @@ static int take_file(struct night *n, struct inbox_item *it)
 	rc = fs_write_atomic(jpath, json, strlen(json));
 	g_free(jpath);
 	if (rc)
-		goto out0;
+		goto out;
 	if (l.id && r->conclusion == PV_VALID) {
 		char *fname = safe_name(l.id), *base = g_strdup_printf("%s.pdf", fname);
 		char *path = tte_path(ctx, "var", "signed", base, NULL);
@@ -426,20 +411,14 @@ static int take_file(struct night *n, struct inbox_item *it)
 		g_free(base);
 		g_free(fname);
 		if (rc)
-			goto out0;
+			goto out;
 	}
 
-	if (store_begin(db))
-		goto out0;
-	dir = inbox_done_dir(ctx, "signed");
-	in_id = input_id(n, it, dir);
-	if (in_id < 0)
-		goto fail;
 	st = store_stmt(db, "INSERT INTO verifications(input_id, name, sha256, day, conclusion,"
 			" signatures, signer, letter_id, summary, json) VALUES(?,?,?,?,?,?,?,?,?,?)");
 	if (!st)
-		goto fail;
-	sqlite3_bind_int64(st, 1, in_id);
+		goto out;
+	sqlite3_bind_int64(st, 1, f->input_id);
 	store_bind_text(st, 2, it->name);
 	store_bind_text(st, 3, r->sha256);
 	store_bind_text(st, 4, ctx->today);
@@ -456,47 +435,49 @@ static int take_file(struct night *n, struct inbox_item *it)
 	}
 	store_bind_text(st, 10, json);
 	if (store_step_done(st))
-		goto fail;
+		goto out;
 	if (l.id && r->conclusion == PV_VALID && record_letter(n, it, &l, sig, flag, signed_rel))
-		goto fail;
-	if (store_commit(db))
-		goto fail;
-	if (inbox_done(ctx, "signed", it, &stored))
-		goto out0;
-	st = store_stmt(db, "UPDATE inputs SET stored=? WHERE id=?");
-	if (st) {
-		store_bind_text(st, 1, stored);
-		sqlite3_bind_int64(st, 2, in_id);
-		store_step_done(st);
-	}
-	n->files++;
-	n->valid += r->conclusion == PV_VALID;
-	n->letters += l.id && r->conclusion == PV_VALID;
-	log_info("signed/%s: %s, %u signature(s)%s%s", it->name,
-		 pdfverify_conclusion_name(r->conclusion), r->sigs->len, l.id ? ", letter " : "",
-		 l.id ? l.id : "");
-	log_tty("  %s: %s\n", it->name, pdfverify_conclusion_name(r->conclusion));
-	ret = 0;
-	goto out0;
-fail:
-	store_rollback(db);
-out0:
+		goto out;
+	n->conclusion = r->conclusion;
+	n->sigs = r->sigs->len;
+	g_free(n->letter);
+	n->letter = g_strdup(l.id);
+	n->signed_letter = l.id && r->conclusion == PV_VALID;
+	ret = INBOX_READ_OK;
+out:
 	pdfverify_result_free(r);
 	g_free(l.id);
-	g_free(why);
-	g_free(dir);
 	g_free(json);
 	g_free(head);
 	g_free(flag);
 	g_free(signed_rel);
-	g_free(stored);
 	return ret;
+}
+
+/* After the commit: the file's summary and the night's counts. */
+static void file_done(void *arg, const struct inbox_file *f)
+{
+	struct night *n = arg;
+	const char *name = f->item->name;
+	const char *conclusion = pdfverify_conclusion_name(n->conclusion);
+
+	n->files++;
+	n->valid += n->conclusion == PV_VALID;
+	n->letters += n->signed_letter;
+	log_info("signed/%s: %s, %u signature(s)%s%s", name, conclusion, n->sigs,
+		 n->letter ? ", letter " : "", n->letter ? n->letter : "");
+	log_tty("  %s: %s\n", name, conclusion);
 }
 
 static int verify_nightly(struct tte_ctx *ctx)
 {
 	static const char *const exts[] = { ".pdf", NULL };
 	struct night n = { .ctx = ctx };
+	/* A PDF dropped again is verified again (today's trust anchors and
+	 * letters may give another verdict), under its first record. */
+	const struct inbox_stage stage = { .kind = "signed", .exts = exts, .read_again = true,
+					   .read = read_file, .done = file_done, .arg = &n };
+	struct inbox_counts counts = { 0 };
 	GPtrArray *items;
 	int waiting, rc = TTE_EXIT_FAIL;
 
@@ -522,11 +503,9 @@ static int verify_nightly(struct tte_ctx *ctx)
 	if (items->len && !pdfverify_ctx_anchors(n.vc))
 		log_warn("verify: tidak ada sertifikat akar terpercaya ([verify] trust di tte.conf); "
 			 "tidak ada tanda tangan yang dapat dinyatakan VALID");
-	for (guint i = 0; i < items->len; i++) {
-		if (take_file(&n, g_ptr_array_index(items, i))) {
-			g_ptr_array_free(items, TRUE);
-			goto out;
-		}
+	if (inbox_process(ctx, &stage, items, &counts)) {
+		g_ptr_array_free(items, TRUE);
+		goto out;
 	}
 	g_ptr_array_free(items, TRUE);
 	log_info("verify: %ld file(s), %ld valid, %ld signed letter(s); %d waiting", n.files,
@@ -534,6 +513,7 @@ static int verify_nightly(struct tte_ctx *ctx)
 	rc = TTE_EXIT_OK;
 out:
 	pdfverify_ctx_free(n.vc);
+	g_free(n.letter);
 	return rc;
 }
 

@@ -386,6 +386,18 @@ static void test_accept_sudo_user(void **state)
 	actor = tu_sql(root, "SELECT actor FROM history WHERE source='accept'");
 	assert_string_equal(actor, "verifier:wayan.verif");
 	g_free(actor);
+	/* A reason with non-ASCII text under the C locale (cron, sudo):
+	 * taken as typed, not refused by a charset conversion. */
+	g_setenv("LC_ALL", "C", TRUE);
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "accept", nip, "--reason",
+				"Pak Made — NIP BKN beda", NULL), 0);
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "accept", nip, "--reason", "bukan \xff teks",
+				NULL), 2);
+	g_unsetenv("LC_ALL");
+	actor = tu_sql(root, "SELECT count(*) FROM history WHERE source='accept' AND"
+		       " note LIKE '%Pak Made — NIP BKN beda%'");
+	assert_string_equal(actor, "1");
+	g_free(actor);
 	g_free(nip);
 	g_free(f);
 	tu_root_free(root);

@@ -71,7 +71,7 @@ static void drop_sample(const char *root, const char *name)
 	g_free(dst);
 }
 
-/* The stages of this issue: intake, then the report. Tests of intake's
+/* The two stages this suite is about: intake, then the report. Tests of intake's
  * rules run these two so that later stages (letters, bundles) do not move
  * applicants on; `tte run` itself is tested in test_samples and below. */
 static void run_ok(const char *root, const char *date)
@@ -129,21 +129,6 @@ static void assert_state(const char *root, const char *nip, const char *want)
 	g_free(s);
 }
 
-static int count_files(const char *root, const char *rel)
-{
-	char *p = tu_path(root, rel);
-	GDir *d = g_dir_open(p, 0, NULL);
-	int n = 0;
-
-	if (d) {
-		while (g_dir_read_name(d))
-			n++;
-		g_dir_close(d);
-	}
-	g_free(p);
-	return n;
-}
-
 /* ---- the samples ---------------------------------------------------------- */
 
 static void test_samples(void **state)
@@ -192,8 +177,8 @@ static void test_samples(void **state)
 	assert_string_equal(tu_cell(d, (guint)r, (guint)tu_col(d, "Kolom")), "Email Undiksha");
 
 	/* inputs left the inbox for var/processed/ */
-	assert_int_equal(count_files(root, "inbox/forms"), 0);
-	assert_int_equal(count_files(root, "var/processed/forms/20261124"), 2);
+	assert_int_equal(tu_count_files(root, "inbox/forms"), 0);
+	assert_int_equal(tu_count_files(root, "var/processed/forms/20261124"), 2);
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM inputs"), 2);
 	/* the Password column is never stored or written */
 	{
@@ -231,7 +216,7 @@ static void test_redrop_and_cumulative(void **state)
 	after = tu_sql(root, "SELECT count(*), sum(state='VALID') FROM applicants");
 	assert_string_equal(before, after);
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"), 40);
-	assert_int_equal(count_files(root, "inbox/forms"), 0);
+	assert_int_equal(tu_count_files(root, "inbox/forms"), 0);
 
 	/* a cumulative export: the 40 rows again plus 25 new ones */
 	tu_gen_forms(a, "--rows 65 --seed 3");
@@ -323,7 +308,7 @@ static void test_migrate_v1(void **state)
 		  row("2026/11/12 9:00:00 AM GMT+8", "5108050101900001", "199001012015031001",
 		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/c"), NULL);
 	run_ok(root, DAY);
-	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 2);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 3);
 	h = tu_sql(root, "SELECT count(*) || '|' || length(nik_hmac) || '|' || length(data_hash) || '|'"
 		   " || golongan FROM applicants");
 	assert_string_equal(h, "1|32|32|III/c");
@@ -331,6 +316,258 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(tu_tte(root, DAY, &out, NULL, "show", "5108050101900001", NULL), 0);
 	assert_non_null(strstr(out, "III/c"));
 	g_free(out);
+	tu_root_free(root);
+}
+
+/* Schema 3 checks applicants.state against the state table. A schema-2
+ * database (no CHECK) is rebuilt in place, keeping every row and every
+ * reference to it; one holding a state tte does not know is refused whole
+ * and left as it was. */
+static void test_migrate_v2_check(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *db = tu_path(root, "var/tte.db"), *err = NULL, *h;
+	int rc;
+
+	(void)state;
+	drop_rows(root, "a.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/b"),
+		  row("2026/11/10 2:00:00 PM GMT+8", "51080501019000", "198805052012122001",
+		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"),
+		  row("2026/11/10 3:00:00 PM GMT+8", "5108054505880002", "198805052012122001",
+		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"), NULL);
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 3);
+	/* an unknown state cannot be written */
+	assert_int_not_equal(tu_sh(NULL, "sqlite3 '%s' \"UPDATE applicants SET state='BOGUS'\""
+				   " 2>/dev/null", db), 0);
+	/* Back to schema 2: the same table without the CHECK (removing a
+	 * CHECK this way is what SQLite documents as safe). */
+	g_free(tu_sql(root, "PRAGMA writable_schema=ON;"
+		      " UPDATE sqlite_schema SET sql=substr(sql, 1, instr(sql, ' CHECK(') - 1)"
+		      " || substr(sql, instr(sql, '))') + 2) WHERE name='applicants';"
+		      " PRAGMA writable_schema=OFF; PRAGMA user_version=2;"));
+	h = tu_sql(root, "SELECT sql LIKE '%CHECK%' FROM sqlite_schema WHERE name='applicants'");
+	assert_string_equal(h, "0");
+	g_free(h);
+	g_free(tu_sql(root, "UPDATE applicants SET state='BOGUS' WHERE nip='199001012015031001'"));
+	/* a state the table does not know: the migration refuses, nothing moves */
+	rc = tu_tte(root, DAY, NULL, &err, "report", NULL);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(err, "migrasi database ke versi 3 gagal"));
+	g_free(err);
+	err = NULL;
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 2);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM applicants WHERE state='BOGUS'"), 1);
+	/* fixed by hand, the next run migrates */
+	g_free(tu_sql(root, "UPDATE applicants SET state='VALID' WHERE nip='199001012015031001'"));
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 3);
+	h = tu_sql(root, "SELECT sql LIKE '%CHECK(state IN (''REJECTED'',''VALID'',%' FROM sqlite_schema"
+		   " WHERE name='applicants'");
+	assert_string_equal(h, "1");
+	g_free(h);
+	h = tu_sql(root, "SELECT group_concat(nip || ':' || state, ' ') FROM"
+		   " (SELECT nip, state FROM applicants ORDER BY id)");
+	assert_string_equal(h, "199001012015031001:VALID 198805052012122001:VALID");
+	g_free(h);
+	h = tu_sql(root, "SELECT count(*) || '|' || (SELECT count(*) FROM history) || '|'"
+		   " || (SELECT count(*) FROM pragma_foreign_key_check)"
+		   " || '|' || (SELECT count(*) FROM pragma_index_list('applicants'))"
+		   " FROM submissions");
+	assert_string_equal(h, "3|2|0|3");	/* 2 indexes + the UNIQUE key */
+	g_free(h);
+	assert_int_not_equal(tu_sh(NULL, "sqlite3 '%s' \"UPDATE applicants SET state='BOGUS'\""
+				   " 2>/dev/null", db), 0);
+	g_free(db);
+	tu_root_free(root);
+}
+
+/* ---- database errors: a stage fails rather than write a short output ------------ */
+
+static void same_file(const char *path, const char *before, size_t n0, const struct stat *sb0)
+{
+	size_t n;
+	char *now = tu_read(path, &n);
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(n == n0 && !memcmp(now, before, n));
+	assert_true(sb.st_mtim.tv_sec == sb0->st_mtim.tv_sec &&
+		    sb.st_mtim.tv_nsec == sb0->st_mtim.tv_nsec);
+	g_free(now);
+}
+
+/* `tte CMD` with the Nth database step failing (TTE_TEST_FAULT). Returns
+ * the exit code; *ERR gets stderr. */
+static int tte_fault(const char *root, int n, char **err, const char *cmd, const char *arg)
+{
+	char env[32];
+	int rc;
+
+	g_snprintf(env, sizeof(env), "step:%d", n);
+	g_setenv("TTE_TEST_FAULT", env, TRUE);
+	rc = tu_tte(root, DAY, NULL, err, cmd, arg, NULL);
+	g_unsetenv("TTE_TEST_FAULT");
+	return rc;
+}
+
+/* Every database step of the report fails it when it fails: exit 1, the
+ * day's workbook as it was (same bytes, same mtime), the store untouched.
+ * A step whose error went unnoticed would show as exit 0 with the fault
+ * in the log. */
+static void test_db_fault_report(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *xlsx = tu_path(root, "outbox/reports/laporan-20261124.xlsx");
+	char *dump1 = NULL, *dump2 = NULL, *before, *err = NULL;
+	struct stat sb0;
+	size_t n0;
+	int n, rc;
+
+	(void)state;
+	drop_sample(root, "forms/form-responses-en.csv");
+	run_all_ok(root, DAY);
+	g_free(tu_sql(root, "UPDATE applicants SET state='ISSUE', issued_day='2026-11-24'"
+		      " WHERE id=1"));	/* every part of Ringkasan has rows */
+	run_ok(root, DAY);
+	before = tu_read(xlsx, &n0);
+	assert_int_equal(stat(xlsx, &sb0), 0);
+	tu_sh(&dump1, "sqlite3 '%s/var/tte.db' .dump", root);
+	for (n = 1;; n++) {
+		rc = tte_fault(root, n, &err, "report", NULL);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, 1);
+		assert_non_null(strstr(err, "TTE_TEST_FAULT"));
+		same_file(xlsx, before, n0, &sb0);
+		g_free(err);
+		err = NULL;
+		assert_true(n < 500);
+	}
+	/* the first run past the last step: no fault fired, a whole workbook */
+	assert_null(strstr(err, "TTE_TEST_FAULT"));
+	assert_true(n > 20);	/* every sheet's count and rows, Ringkasan's tables */
+	{
+		GPtrArray *p = sheet(root, "20261124", "Pemohon");
+
+		assert_int_equal(p->len, 1 + 6);
+		g_ptr_array_unref(p);
+	}
+	tu_sh(&dump2, "sqlite3 '%s/var/tte.db' .dump", root);
+	assert_string_equal(dump1, dump2);
+	g_free(err);
+	g_free(dump1);
+	g_free(dump2);
+	g_free(before);
+	g_free(xlsx);
+	tu_root_free(root);
+}
+
+/* Intake: a failed step rolls the file back (the store as it was, the file
+ * still in the inbox for the next run); `tte show` says it could not read
+ * the record whole instead of printing part of it. */
+static void test_db_fault_intake_show(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *inbox = tu_path(root, "inbox/forms/b.csv");
+	char *dump1 = NULL, *dump2 = NULL, *err = NULL, *out = NULL;
+	int n, rc, failed = 0;
+
+	(void)state;
+	drop_rows(root, "a.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/b"), NULL);
+	run_ok(root, DAY);
+	drop_rows(root, "b.csv",
+		  row("2026/11/11 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/c"),
+		  row("2026/11/11 2:00:00 PM GMT+8", "51080501019000", "198805052012122001",
+		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"),
+		  row("2026/11/11 3:00:00 PM GMT+8", "5108054505880002", "198805052012122002",
+		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"), NULL);
+	tu_sh(&dump1, "sqlite3 '%s/var/tte.db' .dump", root);
+	for (n = 1;; n++) {
+		rc = tte_fault(root, n, &err, "intake", NULL);
+		if (rc == 0)
+			break;
+		failed++;
+		assert_int_equal(rc, 1);
+		assert_non_null(strstr(err, "TTE_TEST_FAULT"));
+		assert_true(g_file_test(inbox, G_FILE_TEST_IS_REGULAR));
+		tu_sh(&dump2, "sqlite3 '%s/var/tte.db' .dump", root);
+		assert_string_equal(dump1, dump2);
+		g_free(dump2);
+		g_free(err);
+		dump2 = err = NULL;
+		assert_true(n < 500);
+	}
+	/* Past the commit (a failed retire only warns: the next run retires
+	 * the file), or past the last step. */
+	assert_true(failed > 10);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM applicants"), 2);
+	g_free(err);
+	err = NULL;
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "intake", NULL), 0);
+	assert_false(g_file_test(inbox, G_FILE_TEST_EXISTS));
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM applicants"), 2);
+
+	for (n = 1;; n++) {
+		rc = tte_fault(root, n, &err, "show", "199001012015031001");
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, 1);
+		assert_non_null(strstr(err, "TTE_TEST_FAULT"));
+		g_free(err);
+		err = NULL;
+		assert_true(n < 100);
+	}
+	assert_true(n > 4);	/* lookup, applicant, submissions, history */
+	g_free(err);
+	err = NULL;
+	g_setenv("TTE_TEST_FAULT", "step:4", TRUE);
+	rc = tu_tte(root, DAY, &out, &err, "show", "199001012015031001", NULL);
+	g_unsetenv("TTE_TEST_FAULT");
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(err, "tidak terbaca utuh"));
+	g_free(out);
+	g_free(err);
+	g_free(dump1);
+	g_free(inbox);
+	tu_root_free(root);
+}
+
+/* A cell longer than Excel holds (32,767 characters) is cut at a character
+ * boundary and marked, not left empty. */
+static void test_long_cell_cut(void **state)
+{
+	char *root = tu_root_new(NULL);
+	GString *name = g_string_new(NULL);
+	GPtrArray *p;
+	const char *cell;
+
+	(void)state;
+	for (int i = 0; i < 20000; i++)
+		g_string_append(name, "\xc3\xa9");	/* é: two bytes, one character */
+	for (int i = 0; i < 20000; i++)
+		g_string_append_c(name, 'x');
+	drop_rows(root, "a.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      name->str, "made.contoh@undiksha.ac.id", "III/b"), NULL);
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "SELECT length(name) FROM applicants"), 40000);
+	p = sheet(root, "20261124", "Pemohon");
+	assert_int_equal(p->len, 1 + 1);
+	cell = tu_cell(p, 1, (guint)tu_col(p, "Nama"));
+	assert_true(g_utf8_validate(cell, -1, NULL));
+	assert_int_equal(g_utf8_strlen(cell, -1), 32767);
+	assert_true(g_str_has_prefix(cell, "\xc3\xa9\xc3\xa9"));
+	assert_true(g_str_has_suffix(cell, "xx\xe2\x80\xa6 [dipotong]"));
+	/* the other cells of the row are whole */
+	assert_string_equal(tu_cell(p, 1, (guint)tu_col(p, "NIP")), "199001012015031001");
+	g_ptr_array_unref(p);
+	g_string_free(name, TRUE);
 	tu_root_free(root);
 }
 
@@ -516,7 +753,7 @@ static void test_bad_inputs(void **state)
 		assert_true(st.st_size > 50 << 20);
 	}
 	g_free(p);
-	assert_int_equal(count_files(root, "inbox/forms"), 0);
+	assert_int_equal(tu_count_files(root, "inbox/forms"), 0);
 	/* the good export went all the way through the night */
 	assert_state(root, "199001012015031001", "BUNDLED");
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM quarantine"), 7);
@@ -725,7 +962,7 @@ static void test_sigkill_during_intake(void **state)
 	da = state_dump(a);
 	db = state_dump(b);
 	assert_string_equal(da, db);
-	assert_int_equal(count_files(a, "inbox/forms"), 0);
+	assert_int_equal(tu_count_files(a, "inbox/forms"), 0);
 	g_free(da);
 	g_free(db);
 	g_free(fa);
@@ -840,6 +1077,261 @@ static void test_modes_logs_show(void **state)
 	tu_root_free(root);
 }
 
+/* ---- what reaches the WhatsApp group ------------------------------------- */
+
+/* One English-export row with every shown field given. */
+static char *row_full(const char *nik, const char *nip, const char *name, const char *email,
+		      const char *jabatan, const char *unit)
+{
+	return g_strdup_printf("\"2026/11/20 9:00:00 AM GMT+8\",\"%s\",\"rahasia-123\",\"%s\","
+			       "\"%s\",\"%s\",\"%s\",\"III/b\",\"%s\",\"https://drive.google.com/"
+			       "open?id=K%s\",\"%s\"\n", email, nik, nip, name, email, jabatan, nik,
+			       unit);
+}
+
+/* NIKs typed into other columns: none may show anywhere. */
+static const char *const STRAY_NIKS[] = { "5171014101950007", "5171024202960008",
+					  "5171034303970009" };
+
+static void assert_no_stray_nik(const char *what, const char *text)
+{
+	GRegex *re = g_regex_new("(^|[^0-9])[0-9]{16}([^0-9]|$)", 0, 0, NULL);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(STRAY_NIKS); i++)
+		if (strstr(text, STRAY_NIKS[i]))
+			fail_msg("%s shows %s", what, STRAY_NIKS[i]);
+	if (g_regex_match(re, text, 0, NULL))
+		fail_msg("%s shows a 16-digit number", what);
+	g_regex_unref(re);
+}
+
+/* What `CMD 'ROOT/REL'GLOB` prints shows no stray NIK. */
+static void assert_cmd_no_stray_nik(const char *root, const char *cmd, const char *rel,
+				    const char *glob)
+{
+	char *p = tu_path(root, rel), *text = NULL;
+
+	tu_sh(&text, "%s '%s'%s", cmd, p, glob);
+	assert_no_stray_nik(rel, text);
+	g_free(text);
+	g_free(p);
+}
+
+static void test_hostile_text(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *out = NULL, *err = NULL, *wa, *p;
+	GPtrArray *d;
+	int r;
+
+	(void)state;
+	drop_rows(root, "hostile.csv",
+		  row_full("5108050101900001", "199001012015031001",
+			   "Ida Bagus\n\n*PENGUMUMAN RESMI*: kirim kata sandi BSrE Anda ke "
+			   "wa.me/\xe2\x80\xa6", "ida@undiksha.ac.id", "Dosen", "Fakultas Teknik"),
+		  row_full("5108054505880002", "198805052012122001", "Ni Luh Contoh",
+			   "luh@undiksha.ac.id", STRAY_NIKS[0], "Fakultas Teknik"),
+		  row_full("5108051005870003", STRAY_NIKS[2], STRAY_NIKS[1], "komang@undiksha.ac.id",
+			   "Dosen", "Fakultas Teknik"),
+		  row_full("5108050202900004", "199002022015031002",
+			   "Dr. I Made *Sutama* _Putra_ ~Jaya~ `x`", "made@undiksha.ac.id", "Dosen",
+			   "Fakultas \xe2\x80\xaeTeknik"),
+		  row_full("5108050303900005", "199003032015031003", "I Ketut *Valid*",
+			   "ketut@undiksha.ac.id", "Dosen", "Fakultas Teknik"), NULL);
+	assert_int_equal(tu_tte(root, DAY, &out, &err, "run", NULL), 0);
+	assert_no_stray_nik("stdout", out);
+	assert_no_stray_nik("stderr", err);
+	assert_state(root, "199001012015031001", "REJECTED");
+	assert_state(root, "198805052012122001", "REJECTED");
+	assert_state(root, "199002022015031002", "REJECTED");
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM problems WHERE field='nama' AND "
+				    "code='LINE_BREAK'"), 1);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM problems WHERE field='jabatan' AND "
+				    "code='DIGITS'"), 1);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM problems WHERE field='nama' AND "
+				    "code='DIGITS'"), 1);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM problems WHERE field='unit' AND "
+				    "code='BIDI'"), 1);
+
+	/* The group's message: no announcement of the applicant's, no stray
+	 * NIK, markup shown as plain lookalikes. */
+	p = tu_path(root, "outbox/notices/wa-20261124.txt");
+	wa = tu_read(p, NULL);
+	g_free(p);
+	assert_null(strstr(wa, "PENGUMUMAN"));
+	assert_null(strstr(wa, "wa.me"));
+	assert_no_stray_nik("wa-20261124.txt", wa);
+	assert_non_null(strstr(wa, "Ni Luh Contoh (Fakultas Teknik) - perbaiki kolom: Jabatan"));
+	assert_non_null(strstr(wa, "Serta 3 isian dengan nama atau unit kerja yang tidak dapat "
+				   "ditampilkan"));
+	{
+		/* Only tte's own section titles are bold: every '*' opens or
+		 * closes a title line. */
+		gchar **lines = g_strsplit(wa, "\n", -1);
+
+		for (gchar **l = lines; *l; l++) {
+			size_t n = strlen(*l);
+
+			if (strpbrk(*l, "_~`"))
+				fail_msg("markup in notice line: %s", *l);
+			if (strchr(*l, '*') && !((*l)[0] == '*' && n > 1 && (*l)[n - 1] == '*' &&
+						 !strchr(*l + 1, '*')[1]))
+				fail_msg("'*' inside notice line: %s", *l);
+		}
+		g_strfreev(lines);
+	}
+	g_free(wa);
+
+	/* The workbook, every part of it unpacked. */
+	assert_cmd_no_stray_nik(root, "unzip -p", "outbox/reports/laporan-20261124.xlsx", "");
+	d = sheet(root, "20261124", "Ditolak");
+	r = tu_find_row(d, tu_col(d, "NIP"), "199001012015031001");
+	assert_true(r > 0);
+	assert_non_null(strstr(tu_cell(d, (guint)r, (guint)tu_col(d, "Alasan")), "baris baru"));
+	r = tu_find_row(d, tu_col(d, "NIP"), "5171************");
+	assert_true(r > 0);
+	assert_string_equal(tu_cell(d, (guint)r, (guint)tu_col(d, "Nama")), "5171************");
+	g_ptr_array_unref(d);
+	d = sheet(root, "20261124", "Pemohon");
+	r = tu_find_row(d, tu_col(d, "NIP"), "198805052012122001");
+	assert_true(r > 0);
+	assert_string_equal(tu_cell(d, (guint)r, (guint)tu_col(d, "Jabatan")), "5171************");
+	g_ptr_array_unref(d);
+
+	/* The run log. */
+	assert_cmd_no_stray_nik(root, "cat", "var/log", "/*");
+	g_free(out);
+	g_free(err);
+	tu_root_free(root);
+}
+
+/* ---- file names that are not fit to print ----------------------------------- */
+
+/* SRC (or TEXT when SRC is NULL) as ROOT/inbox/KIND/NAME, NAME raw bytes. */
+static void drop_named(const char *root, const char *kind, const char *name, const char *src,
+		       const char *text)
+{
+	char *dir = g_build_filename(root, "inbox", kind, NULL);
+	char *p = g_build_filename(dir, name, NULL);
+
+	if (src)
+		tu_copy(src, p);
+	else
+		tu_write_str(p, text);
+	g_free(p);
+	g_free(dir);
+}
+
+/* The first row of SHEET whose column 0 (or any column when COL < 0)
+ * contains NEEDLE, or -1. */
+static int row_containing(GPtrArray *sheet_rows, int col, const char *needle)
+{
+	for (guint r = 0; r < sheet_rows->len; r++) {
+		GPtrArray *cells = sheet_rows->pdata[r];
+
+		for (guint c = 0; c < cells->len; c++)
+			if ((col < 0 || (guint)col == c) && strstr(cells->pdata[c], needle))
+				return (int)r;
+	}
+	return -1;
+}
+
+static void test_odd_file_names(void **state)
+{
+	static const char *const sheets[] = { "Ringkasan", "Pemohon", "Ditolak", "Verifikasi",
+					      "Riwayat", "Status tak dikenal" };
+	char *root = tu_root_new(NULL);
+	char *err = NULL, *out = NULL, *src, *p;
+	GPtrArray *d;
+
+	(void)state;
+	src = tu_sample("forms/form-responses-en.csv");
+	drop_named(root, "forms", "\xff\xfe-ekspor.csv", src, NULL);
+	g_free(src);
+	src = tu_sample("forms/form-responses-id-sheet.csv");
+	drop_named(root, "forms", "a\n2026-11-24T01:00:00+0800 intake[1] FORGED.csv", src, NULL);
+	g_free(src);
+	drop_named(root, "forms", "bad\xc3-\x1b[31m.csv", NULL, "nik,nama\n1,2\n");
+	src = tu_sample("status/portal-users.csv");
+	drop_named(root, "status", "\xff\xfe-status.csv", src, NULL);
+	g_free(src);
+	drop_named(root, "status", "q\xff\nFORGED2.csv", NULL, "x\n");
+	src = tu_shared("corpus/pdf/other/endesive__pdf-acrobat.pdf");
+	drop_named(root, "signed", "\xff\xfe-ttd\n.pdf", src, NULL);
+	g_free(src);
+	drop_named(root, "signed", "z\xfe.pdf", NULL, "bukan pdf");
+	assert_int_equal(tu_tte(root, DAY, NULL, &err, "run", NULL), 0);
+	/* stderr: escaped names, no line of the file name's own */
+	assert_non_null(strstr(err, "q\\xFF\\nFORGED2.csv"));
+	assert_true(g_utf8_validate(err, -1, NULL));
+	assert_null(strstr(err, "\nFORGED2"));
+	assert_null(strchr(err, '\x1b'));
+
+	/* Every XML part of the workbook parses; every sheet is there and
+	 * complete, the rows after the odd names included. */
+	p = tu_path(root, "outbox/reports");
+	assert_int_equal(tu_sh(NULL, "cd '%s' && rm -rf x && mkdir x && cd x && unzip -q "
+			       "../laporan-20261124.xlsx && find . -type f -exec xmllint --noout {} +",
+			       p), 0);
+	g_free(p);
+	for (size_t i = 0; i < G_N_ELEMENTS(sheets); i++) {
+		d = sheet(root, "20261124", sheets[i]);
+		g_ptr_array_unref(d);
+	}
+	d = sheet(root, "20261124", "Ringkasan");
+	assert_true(row_containing(d, 0, "\\xFF\\xFE-ekspor.csv") > 0);
+	assert_true(row_containing(d, 0, "a\\n2026-11-24T01:00:00+0800 intake[1] FORGED.csv") > 0);
+	assert_true(row_containing(d, 0, "\\xFF\\xFE-status.csv") > 0);
+	assert_true(row_containing(d, 0, "forms/bad\\xC3-\\x1B[31m.csv") >
+		    row_containing(d, 0, "Berkas dikarantina hari ini"));
+	assert_true(row_containing(d, 0, "status/q\\xFF\\nFORGED2.csv") > 0);
+	assert_true(row_containing(d, 0, "signed/z\\xFE.pdf") > 0);
+	g_ptr_array_unref(d);
+	d = sheet(root, "20261124", "Verifikasi");
+	assert_true(row_containing(d, -1, "\\xFF\\xFE-ttd\\n.pdf") > 0);
+	g_ptr_array_unref(d);
+	d = sheet(root, "20261124", "Riwayat");
+	assert_true(row_containing(d, -1, "\\xFF\\xFE-ekspor.csv") > 0);
+	assert_true(row_containing(d, -1, "\\xFF\\xFE-status.csv") > 0);
+	assert_true(d->len > 12);	/* 12 form rows and the status changes */
+	g_ptr_array_unref(d);
+
+	/* The verification JSON parses and names the file the same way. */
+	p = tu_path(root, "outbox/verification");
+	assert_int_equal(tu_sh(&out, "jq -r .file '%s'/*.json", p), 0);
+	assert_string_equal(out, "\\xFF\\xFE-ttd\\n.pdf\n");
+	g_free(out);
+	g_free(p);
+
+	/* The log: every line is one of tte's, none of a file name's. */
+	p = tu_path(root, "var/log");
+	assert_int_equal(tu_sh(&out, "cat '%s'/*", p), 0);
+	{
+		GRegex *re = g_regex_new("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+					 "[+-][0-9]{4} [a-z]+\\[[0-9]+\\] ", 0, 0, NULL);
+		gchar **lines = g_strsplit(out, "\n", -1);
+		int n = 0;
+
+		assert_true(g_utf8_validate(out, -1, NULL));
+		for (gchar **l = lines; *l; l++) {
+			if (!**l)
+				continue;
+			if (!g_regex_match(re, *l, 0, NULL) ||
+			    g_str_has_prefix(*l, "2026-11-24T01:00:00+0800 intake[1]"))
+				fail_msg("not a line of tte's: %s", *l);
+			n++;
+		}
+		assert_true(n > 20);
+		g_strfreev(lines);
+		g_regex_unref(re);
+	}
+	assert_non_null(strstr(out, "forms/a\\n2026-11-24T01:00:00+0800 intake[1] FORGED.csv: 6 rows"));
+	g_free(out);
+	g_free(p);
+	g_free(err);
+	tu_root_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -847,6 +1339,10 @@ int main(void)
 		cmocka_unit_test(test_redrop_and_cumulative),
 		cmocka_unit_test(test_latest_wins),
 		cmocka_unit_test(test_migrate_v1),
+		cmocka_unit_test(test_migrate_v2_check),
+		cmocka_unit_test(test_db_fault_report),
+		cmocka_unit_test(test_db_fault_intake_show),
+		cmocka_unit_test(test_long_cell_cut),
 		cmocka_unit_test(test_orphan_superseded),
 		cmocka_unit_test(test_accept_waiver),
 		cmocka_unit_test(test_bad_inputs),
@@ -856,6 +1352,8 @@ int main(void)
 		cmocka_unit_test(test_sigkill_during_intake),
 		cmocka_unit_test(test_lock_and_exit_codes),
 		cmocka_unit_test(test_modes_logs_show),
+		cmocka_unit_test(test_hostile_text),
+		cmocka_unit_test(test_odd_file_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -149,6 +149,52 @@ static void test_byte_identical(void **state)
 	tu_root_free(r2);
 }
 
+/* Every database step of the letters stage fails it when it fails: exit 1,
+ * and the store either as it was or with the whole batch committed (a
+ * letter, its history row and the applicant's LETTER state together),
+ * never a part of one. Each step is tried on a fresh copy of the root. */
+static void test_db_fault(void **state)
+{
+	const struct person *ps[] = { &alice };
+	char *root = tu_root_new(NULL), *copy = g_strconcat(root, ".orig", NULL);
+	char *err = NULL, *v;
+	int n, rc;
+
+	(void)state;
+	drop_form(root, "a.csv", ps, 1);
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "intake", NULL), 0);
+	assert_int_equal(tu_sh(NULL, "cp -a '%s' '%s'", root, copy), 0);
+	for (n = 1;; n++) {
+		char env[32];
+
+		assert_int_equal(tu_sh(NULL, "rm -rf '%s' && cp -a '%s' '%s'", root, copy, root), 0);
+		g_snprintf(env, sizeof(env), "step:%d", n);
+		g_setenv("TTE_TEST_FAULT", env, TRUE);
+		rc = tu_tte(root, DAY, NULL, &err, "letters", NULL);
+		g_unsetenv("TTE_TEST_FAULT");
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, 1);
+		assert_non_null(strstr(err, "TTE_TEST_FAULT"));
+		v = tu_sql(root, "SELECT state || '|' || (SELECT count(*) FROM letters) || '|' ||"
+			   " (SELECT count(*) FROM history) FROM applicants");
+		if (strcmp(v, "VALID|0|1") && strcmp(v, "LETTER|1|2"))
+			fail_msg("step %d left a part of a batch: %s", n, v);
+		g_free(v);
+		g_free(err);
+		err = NULL;
+		assert_true(n < 200);
+	}
+	assert_null(strstr(err, "TTE_TEST_FAULT"));
+	assert_true(n > 8);
+	v = tu_sql(root, "SELECT state || '|' || (SELECT count(*) FROM letters) FROM applicants");
+	assert_string_equal(v, "LETTER|1");
+	g_free(v);
+	g_free(err);
+	tu_root_free(copy);
+	tu_root_free(root);
+}
+
 /* Corrected data before bundling: a new version with a new id, the old one
  * superseded; a changed NIP takes the old file out of the outbox; data
  * corrected into something rejected withdraws the letter. */
@@ -296,6 +342,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_letter_fields_and_qr),
 		cmocka_unit_test(test_byte_identical),
+		cmocka_unit_test(test_db_fault),
 		cmocka_unit_test(test_correction),
 		cmocka_unit_test(test_skipped),
 		cmocka_unit_test(test_no_recommender),

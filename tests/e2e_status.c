@@ -324,6 +324,16 @@ static void test_xlsx_exports(void **state)
 
 /* ---- bad status files ---------------------------------------------------------------- */
 
+/* Fails unless ROOT/REL (a .why) mentions NEEDLE. */
+static void assert_why(const char *root, const char *rel, const char *needle)
+{
+	char *s = read_rel(root, rel);
+
+	if (!strstr(s, needle))
+		fail_msg("%s: \"%s\" lacks \"%s\"", rel, s, needle);
+	g_free(s);
+}
+
 static void test_bad_files(void **state)
 {
 	char *root = setup_root(NULL, "2026-11-20", false);
@@ -345,16 +355,36 @@ static void test_bad_files(void **state)
 	assert_int_equal(tu_tte(root, "2026-11-21", NULL, &err, "run", NULL), 0);
 	assert_non_null(strstr(err, "tanpa-status.csv"));
 	g_free(err);
-	s = read_rel(root, "var/quarantine/status/tanpa-status.csv.why");
-	assert_non_null(strstr(s, "kolom yang diperlukan tidak ditemukan: Status (Status Sertifikat "
-				  "atau Status Pengguna)"));
-	g_free(s);
-	s = read_rel(root, "var/quarantine/status/putus.xlsx.why");
-	assert_non_null(strstr(s, "rusak"));
-	g_free(s);
+	assert_why(root, "var/quarantine/status/tanpa-status.csv.why", "kolom yang diperlukan tidak "
+		   "ditemukan: Status (Status Sertifikat atau Status Pengguna)");
+	assert_why(root, "var/quarantine/status/putus.xlsx.why", "rusak");
 	assert_true(exists(root, "var/quarantine/status/putus.xlsx"));
 	assert_state(root, P[1].nip, "ISSUE");
 	assert_state(root, P[0].nip, "BUNDLED");
+	tu_root_free(root);
+}
+
+/* A 1 MB workbook whose 64 sheet entries all name one 1 GiB member: the
+ * night goes on in seconds and the file is quarantined, saying why. */
+static void test_xlsx_bomb(void **state)
+{
+	char *root = setup_root("[ingest]\nmax_xlsx_inflated_mb = 64\n", "2026-11-20", false);
+	char *p = tu_path(root, "inbox/status/ekspor-bom.xlsx"), *err = NULL;
+	gint64 t0;
+
+	(void)state;
+	xf_xlsx_shared_member(p, 64, 1LL << 30);
+	set_mtime(root, "status", "ekspor-bom.xlsx", "2026-11-21 00:00 UTC");
+	t0 = g_get_monotonic_time();
+	assert_int_equal(tu_tte(root, "2026-11-21", NULL, &err, "ingest", NULL), 0);
+	assert_true(g_get_monotonic_time() - t0 < 30 * G_USEC_PER_SEC);
+	assert_non_null(strstr(err, "ekspor-bom.xlsx"));
+	g_free(err);
+	assert_why(root, "var/quarantine/status/ekspor-bom.xlsx.why",
+		   "XLSX lebih dari 64 MiB setelah diekstrak");
+	assert_false(exists(root, "inbox/status/ekspor-bom.xlsx"));
+	assert_state(root, P[0].nip, "BUNDLED");
+	g_free(p);
 	tu_root_free(root);
 }
 
@@ -364,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_csv_export),
 		cmocka_unit_test(test_xlsx_exports),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_xlsx_bomb),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -261,9 +261,50 @@ static void test_nightly(void **state)
 	ps_cleanup();
 }
 
+/* The recommender's name in tte.conf and in the certificate may be the
+ * same text in different Unicode forms and case: a precomposed é in the
+ * config, E and a combining acute in the CN. The signer is the recommender. */
+static void test_signer_name_forms(void **state)
+{
+	char *root = tu_root_new("[verify]\ntrust = anchors\n");
+	char *anchors = tu_path(root, "anchors"), *trust = tu_path(root, "anchors/bsre.pem");
+	char *conf = tu_path(root, "tte.conf");
+	struct ps_pki *pki = ps_pki_new("MADE  CONTOH RE\xcc\x81KOMENDASI");
+	struct ps_sign_opts o = { .key = pki->signer_key, .cert = pki->signer, .ca = pki->ca,
+				  .tsa_key = pki->tsa_key, .tsa_cert = pki->tsa };
+	GBytes *l1, *s1;
+	char *v;
+
+	(void)state;
+	assert_int_equal(tu_sh(NULL, "sed -i 's/^nama = .*/nama = Made Contoh R\xc3\xa9komendasi/' '%s'",
+			       conf), 0);
+	assert_true(tu_file_contains(conf, "R\xc3\xa9komendasi"));
+	g_mkdir(anchors, 0700);
+	ps_pki_write_trust(pki, trust);
+	assert_int_equal(tu_tte(root, NULL, NULL, NULL, "init", NULL), 0);
+	l1 = ps_make_letter(letter_lines);
+	add_letter(root, 1, "L-0001", l1);
+	s1 = ps_sign(l1, &o);
+	drop(root, "surat-ttd.pdf", s1);
+	assert_int_equal(tu_tte(root, "2026-11-24", NULL, NULL, "verify", NULL), 0);
+	v = tu_sql(root, "SELECT a.state || '|' || coalesce(l.signer_flag, '-') FROM applicants a"
+			 " JOIN letters l ON l.id=a.letter_id");
+	assert_string_equal(v, "SIGNED|-");
+	g_free(v);
+	g_bytes_unref(l1);
+	g_bytes_unref(s1);
+	ps_pki_free(pki);
+	g_free(conf);
+	g_free(anchors);
+	g_free(trust);
+	tu_root_free(root);
+	/* ps_cleanup() at the end of the last test only */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_signer_name_forms),
 		cmocka_unit_test(test_nightly),
 	};
 

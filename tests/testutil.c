@@ -530,3 +530,18 @@ void tu_gen_forms(const char *path, const char *args)
 		fail_msg("gen-forms %s failed", args ? args : "");
 	g_free(gen);
 }
+
+int tu_count_files(const char *root, const char *rel)
+{
+	char *p = tu_path(root, rel);
+	GDir *d = g_dir_open(p, 0, NULL);
+	int n = 0;
+
+	if (d) {
+		while (g_dir_read_name(d))
+			n++;
+		g_dir_close(d);
+	}
+	g_free(p);
+	return n;
+}

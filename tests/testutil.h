@@ -86,4 +86,7 @@ void tu_gen_forms(const char *path, const char *args);
 /* Does FILE (or any file under a directory) contain NEEDLE? */
 gboolean tu_file_contains(const char *path, const char *needle);
 
+/* How many entries folder REL under ROOT holds (0 when it does not exist). */
+int tu_count_files(const char *root, const char *rel);
+
 #endif

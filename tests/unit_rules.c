@@ -9,6 +9,8 @@
 #include "testutil.h"
 #include "dates.h"
 #include "rules.h"
+#include "sheet.h"
+#include "states.h"
 
 static GDate today;
 
@@ -490,6 +492,106 @@ static void test_required(void **state)
 	problems_free(pl);
 }
 
+/* RAW in field F is rejected with CODE, the reason mentioning MENTIONS. */
+static void shown_bad(enum field f, const char *raw, const char *code, const char *mentions)
+{
+	problem_list *pl = problems_new();
+	char *out = NULL;
+	bool ok = f == F_NAME ? rules_name(raw, &out, pl) : rules_required(raw, f, &out, pl);
+
+	if (ok || pl->len != 1)
+		fail_msg("%s \"%s\": %u problem(s), wanted %s", field_id(f), raw, pl->len, code);
+	assert_string_equal(only_code(pl), code);
+	if (!strstr(only_reason(pl), mentions))
+		fail_msg("\"%s\": reason \"%s\" lacks \"%s\"", raw, only_reason(pl), mentions);
+	assert_int_equal(g_array_index(pl, struct problem, 0).field, f);
+	assert_false(g_array_index(pl, struct problem, 0).waivable);
+	assert_non_null(out);		/* kept for the verifier's workbook */
+	g_free(out);
+	problems_free(pl);
+}
+
+static void test_shown_text(void **state)
+{
+	static const enum field fields[] = { F_NAME, F_JABATAN, F_UNIT };
+	static const struct {
+		const char *text, *code, *mentions;
+	} bad[] = {
+		{ "Ida Bagus\n\n*PENGUMUMAN RESMI*: kirim kata sandi BSrE Anda ke wa.me/6281234567890",
+		  "LINE_BREAK", "baris baru" },
+		{ "Ida\rBagus", "LINE_BREAK", "baris baru" },
+		{ "Ida\xe2\x80\xa8" "Bagus", "LINE_BREAK", "baris baru" },		/* U+2028 */
+		{ "Ida\xc2\x85" "Bagus", "LINE_BREAK", "baris baru" },		/* NEL */
+		{ "Ida\x1b[2JBagus", "CONTROL", "U+001B" },
+		{ "Ida\x7f", "CONTROL", "U+007F" },
+		{ "Ida\xc2\x9b Bagus", "CONTROL", "U+009B" },
+		{ "Ida \xe2\x80\xae" "amaN", "BIDI", "U+202E" },
+		{ "Ida \xe2\x80\xaa" "Bagus", "BIDI", "U+202A" },
+		{ "Ida \xe2\x81\xa6" "Bagus\xe2\x81\xa9", "BIDI", "U+2066" },
+		{ "Ida \xe2\x81\xa9" "Bagus", "BIDI", "U+2069" },
+		{ "Ida \xe2\x80\x8f" "Bagus", "BIDI", "U+200F" },
+		{ "Ida\xe2\x80\x8b" "Bagus", "INVISIBLE", "U+200B" },
+		{ "Ida\xe2\x80\x8d" "Bagus", "INVISIBLE", "U+200D" },
+		{ "Ida\xe2\x81\xa0" "Bagus", "INVISIBLE", "U+2060" },
+		{ "Ida\xef\xbb\xbf" "Bagus", "INVISIBLE", "U+FEFF" },
+		{ "5108011234560003", "DIGITS", "berisi angka" },
+		{ "5108 0112 3456 0003", "DIGITS", "berisi angka" },
+		{ "Ida 5108011234560003", "DIGITS", "berisi angka" },
+		{ "Ida Bagus Made Adnyana Putra 12345678", "DIGITS", "berisi angka" },
+	};
+	char *out = NULL;
+	problem_list *pl = problems_new();
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		for (size_t k = 0; k < G_N_ELEMENTS(fields); k++)
+			shown_bad(fields[k], bad[i].text, bad[i].code, bad[i].mentions);
+	shown_bad(F_NAME, "5108011234560003", "DIGITS", "Nama berisi angka");
+	shown_bad(F_JABATAN, "5108011234560003", "DIGITS", "Jabatan berisi angka");
+	shown_bad(F_UNIT, "Ida\nBagus", "LINE_BREAK", "Unit Kerja berisi baris baru");
+	/* Trailing line breaks of a spreadsheet cell, tabs, accents, an
+	 * apostrophe and a few digits are a name still. */
+	name_ok("Ida Bagus\n", "Ida Bagus");
+	name_ok("\tNi Luh\tPutu ", "Ni Luh Putu");
+	name_ok("Ni Komang Ayu Sri Rahayu", NULL);
+	name_ok("Gede D'Souza", NULL);
+	name_ok("Andr\xc3\xa9 Ngurah", NULL);
+	assert_true(rules_required("Lektor Kepala", F_JABATAN, &out, pl));
+	g_free(out);
+	assert_true(rules_required("Fakultas Teknik dan Kejuruan, Prodi S1 PTI 2", F_UNIT, &out, pl));
+	g_free(out);
+	/* Foto KTP is a link, never shown: only required. */
+	assert_true(rules_required("https://drive.google.com/open?id=1234567890123456", F_KTP, &out,
+				   pl));
+	g_free(out);
+	assert_int_equal(pl->len, 0);
+	problems_free(pl);
+}
+
+static void mask_is(const char *s, bool keep_nip, const char *want)
+{
+	char *m = rules_mask_id_runs(s, keep_nip);
+
+	assert_string_equal(m, want);
+	g_free(m);
+}
+
+static void test_mask_id_runs(void **state)
+{
+	(void)state;
+	mask_is("Jabatan: 5108011234560003.", false, "Jabatan: 5108************.");
+	mask_is("5108 0112 3456 0003", false, "5108 **** **** ****");
+	mask_is("5108-0112-3456-0003", true, "5108-****-****-****");
+	mask_is("198001012005011001", true, "198001012005011001");
+	mask_is("198001012005011001", false, "1980**************");
+	mask_is("51080112345600039", true, "5108*************");
+	mask_is("NIP 19800101 200501 1 001", true, "NIP 1980**** ****** * ***");
+	mask_is("2026-11-24 10:30, baris 12, +62 812-3456-7890", false,
+		"2026-11-24 10:30, baris 12, +62 812-3456-7890");
+	mask_is("", false, "");
+	mask_is(NULL, false, "");
+}
+
 static void ts_is(const char *s, bool day_first, const char *want)
 {
 	GTimeZone *tz = g_time_zone_new_identifier("Asia/Makassar");
@@ -528,6 +630,105 @@ static void test_timestamps(void **state)
 	g_time_zone_unref(tz);
 }
 
+/* Converting to UTC crosses days, months, years and 29 February the way
+ * the calendar does (GDateTime's, not a hand count). */
+static void test_timestamps_calendar(void **state)
+{
+	GTimeZone *tz = g_time_zone_new_identifier("Asia/Makassar");
+	char out[21];
+
+	(void)state;
+	ts_is("2024/03/01 3:00:00 AM GMT+8", false, "2024-02-29T19:00:00Z");	/* leap */
+	ts_is("2023/03/01 3:00:00 AM GMT+8", false, "2023-02-28T19:00:00Z");
+	ts_is("2000-03-01 00:30 WIB", false, "2000-02-29T17:30:00Z");	/* 400-year leap */
+	ts_is("2100-03-01 00:30 WIB", false, "2100-02-28T17:30:00Z");	/* century, no leap */
+	ts_is("2024/02/29 11:30:00 PM GMT-5", false, "2024-03-01T04:30:00Z");
+	ts_is("2027/01/01 7:59:59 AM", false, "2026-12-31T23:59:59Z");	/* in TZ, UTC+8 */
+	ts_is("2026/12/31 11:00:00 PM GMT-14", false, "2027-01-01T13:00:00Z");
+	ts_is("29/02/2028 12:00:00", true, "2028-02-29T04:00:00Z");
+	ts_is("2026/06/30 23:59:60", false, "2026-06-30T15:59:59Z");	/* leap second kept in its minute */
+	assert_int_equal(date_parse_form_ts("29/02/2027 12:00:00", true, tz, out), -1);
+	assert_int_equal(date_parse_form_ts("2100/02/29 12:00:00", false, tz, out), -1);
+	assert_int_equal(date_parse_form_ts("2026/04/31 12:00:00", false, tz, out), -1);
+	g_time_zone_unref(tz);
+}
+
+/* The report's date cells: unix seconds of a UTC text, 29 February too. */
+static void test_sheet_dates(void **state)
+{
+	int64_t t;
+	bool has_time;
+
+	(void)state;
+	assert_int_equal(sheet_parse_utc("2024-02-29T12:00:00Z", &t, &has_time), 0);
+	assert_true(has_time);
+	assert_int_equal(t, 1709208000);
+	assert_int_equal(sheet_parse_utc("2000-03-01", &t, &has_time), 0);
+	assert_false(has_time);
+	assert_int_equal(t, 951868800);
+	assert_int_equal(sheet_parse_utc("1970-01-01T00:00:00Z", &t, &has_time), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(sheet_parse_utc("2023-02-29", &t, &has_time), -1);
+	assert_int_equal(sheet_parse_utc("2026-04-31T00:00:00Z", &t, &has_time), -1);
+	assert_int_equal(sheet_parse_utc("2026-11-24T25:00:00Z", &t, &has_time), -1);
+}
+
+/* NIK dates for women (day + 40) at the edges of February. */
+static void test_nik_women_february(void **state)
+{
+	struct nik_info n;
+
+	(void)state;
+	assert_true(nik_ok("5108056902000002", &n));	/* woman, 29-02-2000 */
+	assert_true(n.female);
+	assert_int_equal(g_date_get_day(&n.birth), 29);
+	assert_int_equal(g_date_get_month(&n.birth), 2);
+	assert_true(nik_ok("5108056802990002", &n));	/* woman, 28-02-1999 */
+	assert_int_equal(g_date_get_day(&n.birth), 28);
+	assert_string_equal(nik_code("5108056902990002", 0), "BIRTH_DATE");	/* 29-02-1999 */
+	assert_string_equal(nik_code("5108057002000002", 0), "BIRTH_DATE");	/* 30-02-2000 */
+	assert_string_equal(nik_code("5108056902000002", 1900), "BIRTH_DATE");	/* 1900: no leap */
+	assert_true(nik_ok("5108057103880002", &n));	/* woman, 31-03-1988 */
+	assert_string_equal(nik_code("5108057104880002", 0), "BIRTH_DATE");	/* 31 April */
+}
+
+/* The state table: names unique, funnel order, the SQL lists built from it. */
+static void test_state_table(void **state)
+{
+	char *s;
+
+	(void)state;
+	for (unsigned i = 0; i < STATE_COUNT; i++) {
+		assert_non_null(state_table[i].name);
+		assert_non_null(state_table[i].meaning);
+		assert_int_equal(state_index(state_table[i].name), (int)i);
+		if (i)
+			assert_true(state_table[i].step >= state_table[i - 1].step);
+	}
+	assert_int_equal(state_index("BOGUS"), -1);
+	assert_null(state_find(NULL));
+	assert_string_equal(state_table[0].name, ST_REJECTED);
+	assert_int_equal(state_find(ST_ISSUE)->kind, STATE_BSRE);
+	assert_int_equal(state_find(ST_BUNDLED)->kind, STATE_TTE);
+	s = state_sql_list(STATE_TTE, STEP_SUBMITTED, STEP_REGISTERED);
+	assert_string_equal(s, "'REJECTED','VALID','LETTER','SIGNED','BUNDLED'");
+	g_free(s);
+	s = state_sql_list(-1, STEP_BUNDLED, STEP_BUNDLED);
+	assert_string_equal(s, "'BUNDLED','NOT_REGISTERED'");
+	g_free(s);
+	s = state_sql_list(-1, STEP_SUBMITTED, STEP_REGISTERED);
+	assert_int_equal(strlen(s), 2 + 3 * 15 + strlen("REJECTEDVALIDLETTERSIGNEDBUNDLEDNOT_REGISTERED"
+							 "NEWWAITING_FOR_VERIFICATIONNO_CERTIFICATE"
+							 "ENROLLISSUERENEWEXPIREDSUSPENDREVOKEDENIED"));
+	g_free(s);
+	assert_true(state_before_bundle(ST_REJECTED));
+	assert_true(state_before_bundle(ST_SIGNED));
+	assert_false(state_before_bundle(ST_BUNDLED));
+	assert_false(state_before_bundle(ST_NOT_REGISTERED));
+	assert_false(state_before_bundle("BOGUS"));
+	assert_string_equal(SQ_VALID, "'VALID'");
+}
+
 static void test_long_date(void **state)
 {
 	GDate d;
@@ -561,8 +762,14 @@ int main(void)
 		cmocka_unit_test(test_golongan),
 		cmocka_unit_test(test_pangkat),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_shown_text),
+		cmocka_unit_test(test_mask_id_runs),
 		cmocka_unit_test(test_required),
 		cmocka_unit_test(test_timestamps),
+		cmocka_unit_test(test_timestamps_calendar),
+		cmocka_unit_test(test_sheet_dates),
+		cmocka_unit_test(test_nik_women_february),
+		cmocka_unit_test(test_state_table),
 		cmocka_unit_test(test_long_date),
 	};
 

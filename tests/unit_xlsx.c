@@ -269,6 +269,27 @@ static void test_bad(void **state)
 	g_free(p);
 }
 
+/* 64 sheet entries naming one member: the member is unpacked once, and
+ * all members together count against the workbook's cap. */
+static void test_shared_member(void **state)
+{
+	char *p = tmpfile_path("unit-xlsx-shared.xlsx");
+	gint64 t0;
+
+	(void)state;
+	xf_xlsx_shared_member(p, 64, 8LL << 20);
+	/* 64 reads of 8 MiB would pass 100 MiB; one read does not. */
+	table_xlsx_set_max_inflated(100LL << 20);
+	t0 = g_get_monotonic_time();
+	expect_bad(p, "buku kerja kosong");
+	assert_true(g_get_monotonic_time() - t0 < 20 * G_USEC_PER_SEC);
+	table_xlsx_set_max_inflated(4LL << 20);
+	expect_bad(p, "XLSX lebih dari 4 MiB setelah diekstrak");
+	table_xlsx_set_max_inflated(0);
+	unlink(p);
+	g_free(p);
+}
+
 /* A row callback's error stops the read with TABLE_ABORT. */
 static int abort_row(void *ud, const struct table_row *r)
 {
@@ -297,6 +318,39 @@ static void test_abort(void **state)
 	g_free(p);
 }
 
+/* What the first bytes say, for ingest (which reader) and the CSV reader
+ * (which complaint): one table of magic numbers. */
+static void test_sniff(void **state)
+{
+	static const struct {
+		const char *head;
+		size_t n;
+		enum table_sniff kind;
+	} cases[] = {
+		{ "PK\x03\x04\x14\x00", 6, TABLE_SNIFF_ZIP },
+		{ "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, TABLE_SNIFF_OLE2 },
+		{ "%PDF-1.7\n", 9, TABLE_SNIFF_PDF },
+		{ "\xFF\xFEN\x00", 4, TABLE_SNIFF_UTF16 },
+		{ "NIK\x00,Status", 11, TABLE_SNIFF_BINARY },
+		{ "NIK,Status\n", 11, TABLE_SNIFF_TEXT },
+		{ "PK", 2, TABLE_SNIFF_TEXT },
+		{ "", 0, TABLE_SNIFF_TEXT },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const unsigned char *h = (const unsigned char *)cases[i].head;
+		char *why = table_sniff_binary(h, cases[i].n);
+
+		assert_int_equal(table_sniff(h, cases[i].n), cases[i].kind);
+		if (cases[i].kind == TABLE_SNIFF_TEXT)
+			assert_null(why);
+		else
+			assert_non_null(why);
+		g_free(why);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +358,8 @@ int main(void)
 		cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_abort),
+		cmocka_unit_test(test_sniff),
+		cmocka_unit_test(test_shared_member),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -132,6 +132,65 @@ void xf_xlsx_raw(const char *path, int nsheets, const char *const *names,
 	g_string_free(ct, TRUE);
 }
 
+void xf_xlsx_shared_member(const char *path, int nentries, long long member_bytes)
+{
+	static const char head[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<worksheet xmlns=\""
+				   NS_MAIN "\"><sheetData>";
+	static const char tail[] = "</sheetData></worksheet>";
+	GString *wb = g_string_new("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<workbook xmlns=\""
+				   NS_MAIN "\" xmlns:r=\"" NS_REL "\"><sheets>");
+	GString *rels = g_string_new("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Relationships "
+				     "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">");
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	char *rows = g_malloc(1 << 20);
+	long long body = member_bytes - (long long)(sizeof(head) - 1) - (long long)(sizeof(tail) - 1);
+
+	for (int i = 0; i < nentries; i++) {
+		g_string_append_printf(wb, "<sheet name=\"S%d\" sheetId=\"%d\" r:id=\"rId%d\"/>", i + 1,
+				       i + 1, i + 1);
+		g_string_append_printf(rels, "<Relationship Id=\"rId%d\" Type=\"" NS_REL "/worksheet\" "
+				       "Target=\"%sworksheets/sheet1.xml\"/>", i + 1,
+				       i % 2 ? "/xl/" : "");
+	}
+	g_string_append(wb, "</sheets></workbook>");
+	g_string_append(rels, "</Relationships>");
+	for (size_t i = 0; i < (1 << 20); i += 6)
+		memcpy(rows + i, "<row/>", (1 << 20) - i < 6 ? (1 << 20) - i : 6);
+	body -= body % 6;
+
+	archive_write_set_format_zip(a);
+	if (archive_write_open_filename(a, path) != ARCHIVE_OK)
+		fail_msg("zip %s: %s", path, archive_error_string(a));
+	zip_add(a, "xl/workbook.xml", wb->str);
+	zip_add(a, "xl/_rels/workbook.xml.rels", rels->str);
+	archive_entry_set_pathname(e, "xl/worksheets/sheet1.xml");
+	archive_entry_set_size(e, (la_int64_t)(sizeof(head) - 1 + body + sizeof(tail) - 1));
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_mtime(e, 1767225600, 0);
+	if (archive_write_header(a, e) != ARCHIVE_OK ||
+	    archive_write_data(a, head, sizeof(head) - 1) != (la_ssize_t)(sizeof(head) - 1))
+		fail_msg("zip %s: %s", path, archive_error_string(a));
+	/* Whole chunks of 1 MiB minus a remainder of "<row/>" (6 bytes). */
+	for (long long left = body; left > 0;) {
+		size_t n = left > (1 << 20) - (1 << 20) % 6 ? (size_t)((1 << 20) - (1 << 20) % 6)
+							    : (size_t)left;
+
+		if (archive_write_data(a, rows, n) != (la_ssize_t)n)
+			fail_msg("zip %s: %s", path, archive_error_string(a));
+		left -= (long long)n;
+	}
+	if (archive_write_data(a, tail, sizeof(tail) - 1) != (la_ssize_t)(sizeof(tail) - 1) ||
+	    archive_write_close(a) != ARCHIVE_OK)
+		fail_msg("zip %s: %s", path, archive_error_string(a));
+	archive_entry_free(e);
+	archive_write_free(a);
+	g_free(rows);
+	g_string_free(wb, TRUE);
+	g_string_free(rels, TRUE);
+}
+
 static bool digits_only(const char *s)
 {
 	if (!*s)

@@ -21,6 +21,14 @@ void xf_zip(const char *path, ...) __attribute__((sentinel));
 void xf_xlsx_raw(const char *path, int nsheets, const char *const *names,
 		 const char *const *data, const char *sst, const char *created);
 
+/*
+ * A hostile workbook at PATH: NENTRIES sheet entries in workbook.xml, all
+ * pointing at the one member xl/worksheets/sheet1.xml, which holds about
+ * MEMBER_BYTES of blank rows (deflated to about a thousandth of that).
+ * Streamed: memory stays small whatever MEMBER_BYTES.
+ */
+void xf_xlsx_shared_member(const char *path, int nentries, long long member_bytes);
+
 /* An inline-string cell <c r="REF" t="inlineStr"><is><t>TEXT</t></is></c>,
  * TEXT escaped. New string. */
 char *xf_istr(const char *ref, const char *text);
