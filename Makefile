@@ -6,6 +6,9 @@
 #                build/asan/, run every test, end with the summary line
 #   make bench   benchmarks (tables, never timed tests)
 #   make fuzz    the libFuzzer harnesses, FUZZ_SECONDS each
+#   make install, make uninstall   PREFIX, DESTDIR, BINDIR, LIBEXECDIR,
+#                MANDIR, SYSCONFDIR, UNITDIR, DOCDIR (GNU conventions)
+#   make deb     the Debian package build/tte_<VERSION>_amd64.deb
 #
 # Programs: build/tte (front command) and build/stages/<stage> (one
 # program per stage, run by `tte run` in order). Modules add themselves
@@ -39,14 +42,32 @@ WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Werror
 CPPFLAGS_TTE := -Iinclude -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(TEST_HOOKS)
 CFLAGS_TTE := -std=gnu11 $(OPT) $(WARN) $(SANFLAGS) -fstack-protector-strong
-LDFLAGS_TTE := $(SANFLAGS) -Wl,--as-needed -Wl,-O1
+LDFLAGS_TTE := $(SANFLAGS) -Wl,--as-needed -Wl,-O1 $(LDFLAGS)
 
 # Debian packages: libraries, then tools the tests and demo use.
 DEB_PKGS := build-essential pkg-config libglib2.0-dev libsqlite3-dev libcsv-dev \
             libxlsxwriter-dev libssl-dev libqrencode-dev libarchive-dev \
             libcairo2-dev libpango1.0-dev libqpdf-dev libcmocka-dev libxml2-dev \
             fonts-dejavu-core poppler-utils zbar-tools sqlite3 unzip zip \
-            clang libclang-rt-14-dev jq libxml2-utils
+            clang libclang-rt-14-dev jq libxml2-utils \
+            debhelper devscripts lintian fakeroot groff man-db mandoc adduser \
+            libreoffice-calc-nogui fonts-crosextra-carlito
+
+# Where `make install` puts things (GNU names; DESTDIR prefixes them all).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/tte
+# The config of a server program lives in /etc, whatever the prefix.
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+# The root the systemd service runs on.
+ROOTDIR ?= /var/lib/tte
+LIBEXEC_REL := $(shell realpath -m --relative-to=$(BINDIR) $(LIBEXECDIR)/tte)
+PATH_DEFS := $(if $(filter-out ../libexec/tte,$(LIBEXEC_REL)),-DTTE_LIBEXEC_REL='"$(LIBEXEC_REL)"') \
+             $(if $(filter-out /etc,$(SYSCONFDIR)),-DTTE_SYSCONFDIR='"$(SYSCONFDIR)"')
+DIST_FILES := $(B)/dist/tte.service $(B)/dist/tte.conf
 
 # The core library every program links: store, config, files, log, lock,
 # dates, rules, tables.
@@ -78,8 +99,8 @@ TEST_PKGS := cmocka libxml-2.0
 ALL_PKGS := $(sort $(CORE_PKGS) $(TEST_PKGS) $(foreach s,$(STAGES),$($(s)_PKGS)) \
 	$(foreach t,$(TESTS) $(TOOLS) $(FUZZERS),$($(t)_PKGS)))
 
-.PHONY: all deps demo test check-build bench fuzz clean
-all: $(B)/tte $(STAGES:%=$(B)/stages/%) $(TOOLS:%=$(B)/tools/%)
+.PHONY: all deps demo test check-build bench fuzz clean install uninstall deb FORCE
+all: $(B)/tte $(STAGES:%=$(B)/stages/%) $(TOOLS:%=$(B)/tools/%) $(DIST_FILES)
 
 # ---- dependencies -------------------------------------------------------
 deps:
@@ -102,7 +123,25 @@ deps:
 # ---- compile --------------------------------------------------------------
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_TTE) $(CFLAGS_TTE) $(call pkg_cflags,$(ALL_PKGS)) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS_TTE) $(CPPFLAGS) $(CFLAGS_TTE) $(CFLAGS) $(call pkg_cflags,$(ALL_PKGS)) -MMD -MP -c $< -o $@
+
+# The front command and the context find the stages and the system config
+# through PATH_DEFS; they are rebuilt when those change.
+# A stamp file holds the values it names and changes only with them.
+stamp = @mkdir -p $(dir $@); echo '$(1)' | cmp -s - $@ || echo '$(1)' >$@
+$(B)/paths.stamp: FORCE
+	$(call stamp,LIBEXEC_REL=$(LIBEXEC_REL) SYSCONFDIR=$(SYSCONFDIR))
+$(B)/dist.stamp: FORCE
+	$(call stamp,BINDIR=$(BINDIR) ROOTDIR=$(ROOTDIR))
+$(B)/obj/pipeline/tte.o $(B)/obj/pipeline/ctx.o: $(B)/paths.stamp
+$(B)/obj/pipeline/tte.o $(B)/obj/pipeline/ctx.o: CPPFLAGS_TTE += $(PATH_DEFS)
+
+$(B)/dist/tte.service: systemd/tte.service.in $(B)/dist.stamp
+	@mkdir -p $(dir $@)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@ROOTDIR@|$(ROOTDIR)|g' $< >$@.tmp && mv $@.tmp $@
+$(B)/dist/tte.conf: $(B)/tools/conf-default
+	@mkdir -p $(dir $@)
+	$< --commented >$@.tmp && mv $@.tmp $@
 
 $(B)/libtte.a: $(CORE_OBJS)
 	@rm -f $@
@@ -173,6 +212,61 @@ $(foreach f,$(FUZZERS),$(eval $(call fuzz_rule,$(f))))
 
 fuzz: deps $(FUZZERS:%=build/fuzz/%)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+# ---- install, uninstall, the Debian package --------------------------------
+# The installed tte finds its stages at <dir of tte>/$(LIBEXEC_REL) and the
+# system-wide config at $(SYSCONFDIR)/tte/tte.conf. Both are compiled in, and
+# only when they differ from the built-in defaults (../libexec/tte, /etc),
+# so a checkout's build/tte stays the same program whatever PREFIX says.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/tte $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/tte
+	install -m 0755 $(B)/tte $(DESTDIR)$(BINDIR)/tte
+	install -m 0755 $(STAGES:%=$(B)/stages/%) $(DESTDIR)$(LIBEXECDIR)/tte/
+	install -m 0644 man/tte.1 $(DESTDIR)$(MANDIR)/man1/tte.1
+	install -m 0644 man/tte.conf.5 $(DESTDIR)$(MANDIR)/man5/tte.conf.5
+	install -m 0644 $(B)/dist/tte.service systemd/tte.timer $(DESTDIR)$(UNITDIR)/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 0644 $(B)/dist/tte.conf $(DESTDIR)$(DOCDIR)/tte.conf.example
+	@# An admin's config is never overwritten.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/tte/tte.conf ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/tte/tte.conf"; \
+	else \
+		echo install -m 0644 $(B)/dist/tte.conf $(DESTDIR)$(SYSCONFDIR)/tte/tte.conf; \
+		install -m 0644 $(B)/dist/tte.conf $(DESTDIR)$(SYSCONFDIR)/tte/tte.conf; \
+	fi
+
+# Removes what install wrote; the config only while nobody has changed it.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tte $(STAGES:%=$(DESTDIR)$(LIBEXECDIR)/tte/%) \
+		$(DESTDIR)$(MANDIR)/man1/tte.1 $(DESTDIR)$(MANDIR)/man5/tte.conf.5 \
+		$(DESTDIR)$(UNITDIR)/tte.service $(DESTDIR)$(UNITDIR)/tte.timer \
+		$(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/tte.conf.example
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/tte $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@c=$(DESTDIR)$(SYSCONFDIR)/tte/tte.conf; \
+	if [ -f $$c ] && cmp -s $$c $(B)/dist/tte.conf; then \
+		rm -f $$c; rmdir $(DESTDIR)$(SYSCONFDIR)/tte 2>/dev/null; true; \
+	elif [ -f $$c ]; then echo "keeping $$c (changed since install)"; fi
+
+# The package is built from a copy of the tree in build/deb/ (dpkg-buildpackage
+# writes its results beside the source tree); the copy keeps its objects
+# between runs, so a second `make deb` only rebuilds what changed.
+DEB_DIR := build/deb/tte-$(VERSION)
+DEB_FILE := tte_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
+deb: deps
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); \
+	if [ "$$v" != "$(VERSION)" ]; then \
+		echo "debian/changelog is at $$v but the Makefile's VERSION is $(VERSION):" \
+		     "add a changelog entry (dch -v $(VERSION))" >&2; exit 1; fi
+	@mkdir -p $(DEB_DIR)
+	@find $(DEB_DIR) -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
+	@tar -c --exclude=./build --exclude=./demo --exclude=./.git --exclude=./var \
+		--exclude=./tte.conf . | tar -x -C $(DEB_DIR)
+	cd $(DEB_DIR) && DEB_BUILD_OPTIONS="parallel=$$(nproc) $$DEB_BUILD_OPTIONS" dpkg-buildpackage -b -us -uc -nc
+	cp build/deb/$(DEB_FILE) build/$(DEB_FILE)
+	lintian --fail-on error --info build/deb/tte_$(VERSION)_*.changes
+	@echo "package: build/$(DEB_FILE)"
 
 clean:
 	rm -rf build demo

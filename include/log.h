@@ -27,6 +27,10 @@ int log_open(const struct tte_ctx *ctx);
 /* Path of the run log file when this process opened it, else NULL. */
 const char *log_path(void);
 
+/* Is PATH the log file this process writes (opened or inherited)? Lets
+ * the purge of old logs spare the log of the run doing the purge. */
+bool log_is_current(const char *path);
+
 /* Flush and close the log (at exit). */
 void log_close(void);
 

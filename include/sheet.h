@@ -3,6 +3,8 @@
  * way every tte workbook looks: a bold frozen header row with an
  * autofilter, set column widths, dates as real Excel dates, and tables
  * longer than Excel's row limit continued on "<name> (2)", "<name> (3)".
+ * Printed, a table sheet is A4 landscape, one page wide, with its header
+ * row repeated on every page and the sheet's name in the page header.
  *
  * Workbooks are opened in constant-memory mode with their temporary files
  * under var/tmp (they hold personal data), written to a dot-named temporary
@@ -92,6 +94,15 @@ void sheet_release(struct sheet *s);
 /* A number in one cell outside a table sheet (a summary). 0 / -1
  * (logged). */
 int sheet_cell_number(lxw_worksheet *ws, uint32_t row, int col, double v, lxw_format *f);
+
+/* Print setup of a free-form sheet WS (not a table: Ringkasan): A4
+ * landscape like the tables, columns 0..LAST_COL and rows 0..LAST_ROW
+ * printed, at the scale that fits WIDTH_CHARS (the printed columns' widths
+ * added up, in characters) one page wide. BREAKS (0-terminated, may be
+ * NULL) are rows that start a new page, so that a chart beginning there
+ * prints whole. 0 / -1 (logged). */
+int sheet_print_fixed(lxw_worksheet *ws, double width_chars, lxw_row_t last_row,
+		       lxw_col_t last_col, lxw_row_t *breaks);
 
 /* Parse "YYYY-MM-DD[THH:MM:SS[Z]]" to unix seconds (UTC). 0 / -1. */
 int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <glib.h>
@@ -86,6 +87,14 @@ int log_open(const struct tte_ctx *ctx)
 const char *log_path(void)
 {
 	return own_path;
+}
+
+bool log_is_current(const char *path)
+{
+	struct stat a, b;
+
+	return log_fd >= 0 && !fstat(log_fd, &a) && !lstat(path, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
 }
 
 void log_close(void)

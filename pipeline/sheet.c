@@ -19,6 +19,39 @@
 
 #define ROWS_PER_SHEET (LXW_ROW_MAX - 1)	/* data rows after the header */
 
+#define PAPER_A4 9
+#define MARGIN_SIDE 0.4		/* inches */
+/* A4 landscape less the side margins, in points. */
+#define PRINT_WIDTH_PT ((11.69 - 2 * MARGIN_SIDE) * 72)
+
+/* What every printed page shows: A4 landscape, the sheet's name and the
+ * date on top, "Halaman N dari M" below, so loose pages can be sorted.
+ * 0, or -1 when libxlsxwriter refused a header (too long). */
+static int print_common(lxw_worksheet *ws)
+{
+	worksheet_set_paper(ws, PAPER_A4);
+	worksheet_set_landscape(ws);
+	worksheet_set_margins(ws, MARGIN_SIDE, MARGIN_SIDE, 0.7, 0.7);
+	return worksheet_set_header(ws, "&L&A&R&D") ||
+	       worksheet_set_footer(ws, "&CHalaman &P dari &N") ? -1 : 0;
+}
+
+int sheet_print_fixed(lxw_worksheet *ws, double width_chars, lxw_row_t last_row,
+		      lxw_col_t last_col, lxw_row_t *breaks)
+{
+	/* A column of W characters is 7 W + 5 pixels of 0.75 pt (Calibri 11). */
+	double pt = (width_chars * 7 + 5 * (last_col + 1)) * 0.75;
+	int scale = (int)(100 * PRINT_WIDTH_PT / pt);
+
+	/* Fit-to-page would make Excel ignore the page breaks that keep the
+	 * charts whole, so the width is fitted with a fixed scale instead. */
+	worksheet_set_print_scale(ws, (uint16_t)(scale > 100 ? 100 : scale < 10 ? 10 : scale));
+	if (print_common(ws) || worksheet_print_area(ws, 0, 0, last_row, last_col) ||
+	    (breaks && breaks[0] && worksheet_set_h_pagebreaks(ws, breaks)))
+		return log_error("buku kerja: tata letak cetak tidak dapat diatur");
+	return 0;
+}
+
 /* Excel holds at most 32,767 characters (UTF-16 code units) in a cell, and
  * libxlsxwriter refuses a longer string: the cell would stay empty. */
 #define CELL_MAX 32767
@@ -147,6 +180,11 @@ static void new_part(struct sheet *s)
 			s->failed = true;
 	worksheet_freeze_panes(s->ws, 1, 0);
 	if (worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(n > 0 ? n : 1), (lxw_col_t)(s->ncols - 1)))
+		s->failed = true;
+	/* Printed: every column on one page wide, as many pages down as it
+	 * takes, each starting with the header row. */
+	worksheet_fit_to_pages(s->ws, 1, 0);
+	if (print_common(s->ws) || worksheet_repeat_rows(s->ws, 0, 0))
 		s->failed = true;
 	s->row = 0;
 }

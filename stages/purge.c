@@ -19,7 +19,9 @@
  *     rows they left;
  *   - bundles in outbox/bundles once every applicant in them is purged or
  *     older than retention_days;
- *   - notices and reports in the outbox older than retention_days.
+ *   - notices and reports in the outbox older than retention_days;
+ *   - run logs in var/log older than retention_days (by the date in their
+ *     name), except the one this run writes.
  * Then the database is checkpointed, vacuumed and its WAL truncated
  * (secure_delete is on), so nothing is left in free pages or the WAL.
  *
@@ -49,7 +51,7 @@ struct purge {
 	char grace_day[11];		/* issued on or before: purge */
 	char keep_day[11];		/* older than retention: on or before this */
 	GHashTable *dirs;		/* directories to fsync after unlinks */
-	long applicants, submissions, letters, inputs, bundles, outbox, unmatched;
+	long applicants, submissions, letters, inputs, bundles, outbox, unmatched, logs;
 };
 
 /*
@@ -382,14 +384,44 @@ out:
 	return ret;
 }
 
-/* Dated outbox files PREFIX-YYYYMMDD.EXT in outbox/DIR older than retention. */
-static int purge_dated(struct purge *p, const char *dir, const char *prefix, const char *ext)
+/* The YYYYMMDD in N when N is PREFIX-YYYYMMDD.EXT (a notice, a report), else NULL. */
+static const char *outbox_day(const char *n, const char *prefix, const char *ext)
 {
-	char *path = tte_path(p->ctx, "outbox", dir, NULL);
+	size_t pl = strlen(prefix), el = strlen(ext);
+
+	if (strlen(n) != pl + 8 + el || strncmp(n, prefix, pl) || strcmp(n + pl + 8, ext) ||
+	    strspn(n + pl, "0123456789") != 8)
+		return NULL;
+	return n + pl;
+}
+
+/* The YYYYMMDD in N when N is a run log NAME-YYYYMMDD-HHMMSS-PID.log, else NULL. */
+static const char *log_day(const char *n, const char *unused1, const char *unused2)
+{
+	const char *day = strchr(n, '-');
+	size_t len = strlen(n);
+
+	(void)unused1;
+	(void)unused2;
+	if (!day || len < 4 || strcmp(n + len - 4, ".log") || strspn(day + 1, "0123456789") != 8 ||
+	    day[9] != '-' || strspn(day + 10, "0123456789") != 6 || day[16] != '-')
+		return NULL;
+	return day + 1;
+}
+
+/*
+ * Delete the files in DIR (relative to the root) whose name DAY_OF dates
+ * on or before the retention day, counting them in *COUNT; files it does
+ * not date are left alone, and so is the log this run writes.
+ */
+static int purge_old(struct purge *p, const char *dir,
+		     const char *(*day_of)(const char *, const char *, const char *),
+		     const char *a, const char *b, long *count)
+{
+	char *path = tte_path(p->ctx, dir, NULL);
 	DIR *d = opendir(path);
 	struct dirent *e;
 	char keep[9];
-	size_t pl = strlen(prefix), el = strlen(ext);
 	int rc = 0;
 
 	if (!d) {
@@ -400,21 +432,20 @@ static int purge_dated(struct purge *p, const char *dir, const char *prefix, con
 	g_snprintf(keep, sizeof(keep), "%.4s%.2s%.2s", p->keep_day, p->keep_day + 5,
 		   p->keep_day + 8);
 	while ((e = readdir(d))) {
-		const char *n = e->d_name;
+		const char *day = day_of(e->d_name, a, b);
 		char *f;
 		int r;
 
-		if (strlen(n) != pl + 8 + el || strncmp(n, prefix, pl) || strcmp(n + pl + 8, ext) ||
-		    strspn(n + pl, "0123456789") != 8 || strncmp(n + pl, keep, 8) > 0)
+		if (!day || strncmp(day, keep, 8) > 0)
 			continue;
-		f = g_build_filename(path, n, NULL);
-		r = remove_file(p, f);
+		f = g_build_filename(path, e->d_name, NULL);
+		r = log_is_current(f) ? 0 : remove_file(p, f);
 		g_free(f);
 		if (r < 0) {
 			rc = -1;
 			break;
 		}
-		p->outbox += r;
+		*count += r;
 	}
 	closedir(d);
 	g_free(path);
@@ -459,8 +490,10 @@ static int purge_run(struct tte_ctx *ctx, int argc, char **argv)
 		      " (SELECT id FROM inputs WHERE day<=?1)", p.keep_day, NULL, &p.submissions))
 		goto fail;
 	if (purge_inputs(&p) || purge_bundles(&p) ||
-	    purge_dated(&p, "notices", "wa-", ".txt") ||
-	    purge_dated(&p, "reports", "laporan-", ".xlsx"))
+	    purge_old(&p, "outbox/notices", outbox_day, "wa-", ".txt", &p.outbox) ||
+	    purge_old(&p, "outbox/reports", outbox_day, "laporan-", ".xlsx", &p.outbox) ||
+	    /* Run logs hold counts, never personal data, but would grow forever. */
+	    purge_old(&p, "var/log", log_day, NULL, NULL, &p.logs))
 		goto fail;
 	if (sync_dirs(&p) || store_exec(db, "DROP TABLE IF EXISTS temp.purge_ids") ||
 	    store_commit(db))
@@ -470,8 +503,9 @@ static int purge_run(struct tte_ctx *ctx, int argc, char **argv)
 		goto out;
 	log_info("purge: %ld applicant(s) purged, %ld submission(s) deleted, %ld letter file(s),"
 		 " %ld processed input(s), %ld bundle(s), %ld old notice/report file(s), %ld"
-		 " unmatched status row(s); %.3f s", p.applicants, p.submissions, p.letters, p.inputs,
-		 p.bundles, p.outbox, p.unmatched, (double)(g_get_monotonic_time() - t0) / 1e6);
+		 " unmatched status row(s), %ld old run log(s); %.3f s", p.applicants, p.submissions,
+		 p.letters, p.inputs, p.bundles, p.outbox, p.unmatched, p.logs,
+		 (double)(g_get_monotonic_time() - t0) / 1e6);
 	if (p.applicants || p.inputs || p.bundles)
 		log_tty("  data pribadi dihapus: %ld pemohon, %ld berkas masukan, %ld bundel\n",
 			p.applicants, p.inputs, p.bundles);

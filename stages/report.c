@@ -521,6 +521,7 @@ static int summary_progress(struct report *r)
 	sqlite3_stmt *st;
 	char *sql;
 	uint32_t n_units;
+	double y_units;
 	long long orphans;
 	int rc = -1, r2;
 
@@ -589,8 +590,23 @@ static int summary_progress(struct report *r)
 	r->srow += 2;
 	insert_chart(r, LXW_CHART_COLUMN, "Pemohon menurut status", r->state_rows, r->srow, 1.2);
 	n_units = r->unit_rows[1] >= r->unit_rows[0] ? r->unit_rows[1] - r->unit_rows[0] + 1 : 0;
+	/* Taller with more units, but never taller than a printed page. */
+	y_units = n_units > 12 ? n_units / 12.0 : 1.0;
+	if (y_units > 2.0)
+		y_units = 2.0;
 	insert_chart(r, LXW_CHART_BAR, "Pemohon menurut unit kerja", r->unit_rows, r->srow + 19,
-		     n_units > 12 ? n_units / 12.0 : 1.0);
+		     y_units);
+	{
+		/* Printed one page wide, each chart starting a page: the tables'
+		 * columns, the state meanings spilling over C:G, the charts over
+		 * A:F (columns B on are 14 characters wide). */
+		lxw_row_t breaks[] = { r->srow, r->srow + 19, 0 };
+		lxw_col_t last = r->sum->dim_colmax > 6 ? r->sum->dim_colmax : 6;
+
+		if (sheet_print_fixed(r->sum, 42 + 14.0 * last,
+				      r->srow + 19 + (lxw_row_t)(y_units * 288 / 20) + 1, last, breaks))
+			r->failed = true;
+	}
 	rc = r->failed ? -1 : 0;
 out:
 	g_array_free(days, TRUE);

@@ -171,11 +171,65 @@ static void test_retention(void **state)
 	tu_root_free(root);
 }
 
+/* Run logs in var/log go at the retention age, by the date in their name;
+ * other files stay, and so does the log of the run doing the purge. */
+static void test_log_retention(void **state)
+{
+	char *root = tu_root_new("[purge]\nretention_days = 14");
+	static const char *const old[] = { "run-20261001-013000-111.log",
+					   "intake-20261109-235959-222.log" };
+	static const char *const keep[] = { "run-20261110-013000-333.log", "notes.txt",
+					    "run-2026.log", "run-20261001-013000-444.txt" };
+	char *out = NULL;
+
+	(void)state;
+	run(root, NULL, "init");
+	for (size_t i = 0; i < 2; i++) {
+		char *f = g_strdup_printf("%s/var/log/%s", root, old[i]);
+
+		tu_write_str(f, "old\n");
+		g_free(f);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		char *f = g_strdup_printf("%s/var/log/%s", root, keep[i]);
+
+		tu_write_str(f, "keep\n");
+		g_free(f);
+	}
+	/* 2026-11-23 less 14 days: logs of 2026-11-09 and before go. */
+	run(root, "2026-11-23", "purge");
+	for (size_t i = 0; i < 2; i++) {
+		char *f = g_strdup_printf("var/log/%s", old[i]);
+
+		assert_false(exists(root, f));
+		g_free(f);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		char *f = g_strdup_printf("var/log/%s", keep[i]);
+
+		assert_true(exists(root, f));
+		g_free(f);
+	}
+	assert_int_equal(tu_sh(&out, "grep -h 'purge:' '%s'/var/log/purge-*.log", root), 0);
+	assert_non_null(strstr(out, ", 2 old run log(s)"));
+	g_free(out);
+	/* A date far ahead makes every log old, the run's own log included:
+	 * that one stays and holds the purge's line. */
+	run(root, "2027-06-30", "run");
+	assert_int_equal(tu_sh(&out, "ls '%s'/var/log", root), 0);
+	assert_null(strstr(out, "run-20261110"));
+	assert_int_equal(tu_sh(NULL, "grep -l 'purge:.*old run log' '%s'/var/log/run-*.log", root),
+			 0);
+	g_free(out);
+	tu_root_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_purge),
 		cmocka_unit_test(test_retention),
+		cmocka_unit_test(test_log_retention),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
