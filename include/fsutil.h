@@ -42,7 +42,24 @@ int afile_commit_nodirsync(struct afile *af);
 /* Close and remove the temporary file; safe on a released afile. */
 void afile_abort(struct afile *af);
 
-/* The temporary name for FINAL, for libraries that write a file by path
+/*
+ * Names tte derives from a name it was given (moves, temporaries, ".why"
+ * files, verification results) must fit NAME_MAX whatever that name's
+ * length. A derived base name is at most FS_NAME_ROOM bytes, which leaves
+ * room for a ".N" before the extension, a ".why" after it, and the
+ * ".NAME.tmp-PID" of its temporary file.
+ */
+#define FS_NAME_ROOM 200
+#define FS_EXT_MAX 16
+
+/* NAME itself when it is at most MAX bytes (MAX >= 32), else its first
+ * bytes (whole UTF-8 characters), "~", 12 hex digits of its SHA-256 and
+ * its extension (when at most FS_EXT_MAX bytes): at most MAX bytes, and
+ * two long names differ when they did. New string. */
+char *fs_fit_name(const char *name, size_t max);
+
+/* The temporary name for FINAL (its base name shortened by fs_fit_name),
+ * for libraries that write a file by path
  * themselves (libxlsxwriter, cairo, libarchive). Newly allocated. */
 char *fs_temp_name(const char *final);
 
@@ -60,16 +77,31 @@ int fs_sync_dir(const char *dir);
 int fs_mkdir_p(const char *path, mode_t mode);
 
 /*
- * Move SRC into directory DSTDIR under its own base name, or with ".1",
- * ".2"... inserted before the extension when that name is taken. Never
+ * Move SRC into directory DSTDIR under its own base name (shortened to
+ * FS_NAME_ROOM by fs_fit_name), or with ".1", ".2"... inserted before the
+ * extension when that name is taken. Never
  * replaces a file, whatever the count: each name is tried with
  * renameat2(RENAME_NOREPLACE), or where the file system lacks that, with
  * link + unlink (and where it lacks hard links too, rename after checking
  * the name is free: the run lock keeps other tte processes out). Does not
  * follow a symlink at SRC (the link itself moves). Both directories are
  * fsynced. *DST gets the new path (g_free) when DST is not NULL.
+ *
+ * Across file systems (EXDEV: an inbox on a Samba or NFS mount) SRC is
+ * copied to a temporary file in DSTDIR, fsynced, renamed within DSTDIR
+ * as above, and only then removed; a crash in between leaves both copies,
+ * never none. Regular files and symlinks only.
+ *
+ * A SRC that is gone returns -1 with errno ENOENT and is not logged (the
+ * caller says what that means); any other failure is logged.
  */
 int fs_move_into(const char *src, const char *dstdir, char **dst);
+
+/* Write BUF as a new file in DIR named NAME (shortened by fs_fit_name),
+ * or the first free numbered name as fs_move_into takes it: never
+ * replaces a file. Temp + fsync + rename + directory fsync. *DST (may be
+ * NULL) gets the path written. */
+int fs_write_new(const char *dir, const char *name, const void *buf, size_t len, char **dst);
 
 /* Remove leftover temporaries (".*.tmp-*") in DIR. Returns how many. */
 int fs_clean_temps(const char *dir);

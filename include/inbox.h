@@ -8,12 +8,16 @@
  *
  *   take      open it without following links; it must be a regular file
  *             with one link and under [inbox] max_file_mb, else it is
- *             quarantined; hash it (SHA-256)
+ *             quarantined; hash it (SHA-256). A file gone since the
+ *             listing is skipped with a warning.
  *   earlier   a file whose SHA-256 an earlier run committed is not read as
  *             new: one that run could not move (the move failed, or the run
  *             was killed after its commit) is only retired now; one dropped
- *             again is set aside, or read again under the earlier record
- *             when the stage asks for that (verify)
+ *             again is deleted (read again first under the earlier record
+ *             when the stage asks for that: verify), since tte keeps one
+ *             copy of an input, the recorded one; only when that recorded
+ *             file is missing (not purged: deleted by hand) does the new
+ *             copy take its place in the record
  *   begin     one SQLite transaction per file
  *   record    its inputs row (name, size, hash, the folder it goes to)
  *   read      the stage's callback: reads the file, writes the store
@@ -29,7 +33,18 @@
  *
  * Moves never replace a file (fs_move_into). A file is always in exactly
  * one place: the inbox, var/processed or var/quarantine; bad input is
- * quarantined with a "<name>.why" beside it and never deleted.
+ * quarantined with a "<name>.why" beside it and never deleted. Names in
+ * var/ are shortened (fs_fit_name) when the dropped name is too long to
+ * take a suffix; the inputs row, the quarantine row and the .why keep the
+ * name as dropped. An inbox on another file system (a network share) is
+ * moved from by copy + fsync + rename + unlink (fs_move_into): a crash
+ * after the copy leaves the file in both places, and the next run knows
+ * it by its hash.
+ *
+ * Every file under var/processed/KIND/ is named by an inputs row, so the
+ * purge sees it: inbox_scan first puts files no row names (left by older
+ * versions or a crash) under the rules above (a copy of a recorded input
+ * is deleted, an input's lost copy is recorded where it lies).
  */
 #ifndef TTE_INBOX_H
 #define TTE_INBOX_H

@@ -34,6 +34,11 @@ void tte_test_point(const char *step);
  *					without RENAME_NOREPLACE (link + unlink)
  *	TTE_TEST_VANISH=NAME		inbox_scan deletes inbox entry NAME
  *					between listing it and its lstat
+ *	TTE_TEST_VANISH_OPEN=NAME	the skeleton deletes inbox file NAME
+ *					right before it opens it
+ *	TTE_TEST_EXDEV=1		fs_move_into acts as if every source
+ *					were on another file system (EXDEV):
+ *					copy, sync, rename, remove the source
  *	TTE_TEST_FAULT=step:N		the Nth database step of the process
  *					fails with SQLITE_IOERR (store.h)
  *

@@ -6,6 +6,7 @@
  * fsync after the rename makes the new name itself durable.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,12 +22,32 @@
 #include "testhook.h"
 #include "tte.h"
 
+char *fs_fit_name(const char *name, size_t max)
+{
+	size_t n = strlen(name), ext = 0, stem;
+	const char *dot = strrchr(name, '.');
+	char hex[65];
+
+	if (n <= max)
+		return g_strdup(name);
+	/* Keep a short extension: it is what tells a reader the file's type. */
+	if (dot && dot != name && strlen(dot) <= FS_EXT_MAX)
+		ext = strlen(dot);
+	fs_sha256_hex(name, n, hex);
+	stem = max - ext - 13;		/* "~" and 12 hex digits */
+	while (stem > 0 && ((unsigned char)name[stem] & 0xC0) == 0x80)
+		stem--;			/* never half a UTF-8 character */
+	return g_strdup_printf("%.*s~%.12s%s", (int)stem, name, hex, ext ? dot : "");
+}
+
 char *fs_temp_name(const char *final)
 {
 	char *dir = g_path_get_dirname(final);
 	char *base = g_path_get_basename(final);
-	char *tmp = g_strdup_printf("%s/.%s.tmp-%ld", dir, base, (long)getpid());
+	char *fit = fs_fit_name(base, FS_NAME_ROOM);
+	char *tmp = g_strdup_printf("%s/.%s.tmp-%ld", dir, fit, (long)getpid());
 
+	g_free(fit);
 	g_free(dir);
 	g_free(base);
 	return tmp;
@@ -241,43 +262,226 @@ static int rename_noreplace(const char *src, const char *dst)
 	return rename(src, dst);
 }
 
+/*
+ * Rename FROM into DSTDIR as BASE or the first free numbered BASE, never
+ * replacing a file; *PATH gets the name taken. -1 with errno on failure
+ * (not logged).
+ */
+static int place(const char *from, const char *dstdir, const char *base, bool exdev,
+		 char **path)
+{
+	for (unsigned long n = 0;; n++) {
+		char *name = n ? numbered(base, n) : g_strdup(base);
+
+		g_free(*path);
+		*path = g_build_filename(dstdir, name, NULL);
+		g_free(name);
+		if (exdev) {
+			/* TTE_TEST_EXDEV: as if FROM were on another file system. */
+			errno = EXDEV;
+			return -1;
+		}
+		if (!rename_noreplace(from, *path))
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+}
+
+/*
+ * A copy of SRC (a regular file or a symlink, not followed) as a synced
+ * temporary file in DSTDIR named after BASE; *TMP gets its path. For a
+ * move across file systems. -1 with errno (not logged).
+ */
+static int copy_to_temp(const char *src, const char *dstdir, const char *base, char **tmp)
+{
+	char *final = g_build_filename(dstdir, base, NULL);
+	char buf[1 << 16];
+	struct stat st;
+	int in = -1, out = -1, rc = -1, e;
+	ssize_t k;
+
+	*tmp = fs_temp_name(final);
+	g_free(final);
+	unlink(*tmp);
+	if (lstat(src, &st))
+		goto out;
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t len = readlink(src, target, sizeof(target) - 1);
+
+		if (len < 0)
+			goto out;
+		target[len] = 0;
+		rc = symlink(target, *tmp);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = EXDEV;		/* a device or a pipe: nothing to copy */
+		goto out;
+	}
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (in < 0)
+		goto out;
+	out = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (out < 0)
+		goto out;
+	while ((k = read(in, buf, sizeof(buf))) != 0) {
+		const char *p = buf;
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		while (k > 0) {
+			ssize_t w = write(out, p, (size_t)k);
+
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				goto out;
+			}
+			p += w;
+			k -= w;
+		}
+	}
+	if (fsync(out))
+		goto out;
+	k = close(out);
+	out = -1;
+	if (k)
+		goto out;
+	rc = 0;
+out:
+	e = errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (rc) {
+		unlink(*tmp);
+		g_free(*tmp);
+		*tmp = NULL;
+	}
+	errno = e;
+	return rc;
+}
+
 int fs_move_into(const char *src, const char *dstdir, char **dst)
 {
-	char *base = g_path_get_basename(src);
+	char *whole = g_path_get_basename(src);
+	char *base = fs_fit_name(whole, FS_NAME_ROOM);
 	const char *fail = tte_test_value("MOVE_FAIL");
-	char *path = NULL;
+	bool exdev = tte_test_value("EXDEV") != NULL;
+	char *path = NULL, *tmp = NULL;
+	struct stat st;
 	int rc = -1;
 
-	if (fail && !strcmp(fail, base)) {
+	if (fail && !strcmp(fail, whole)) {
 		log_error("tidak dapat memindahkan %s ke %s: %s (TTE_TEST_MOVE_FAIL)", src, dstdir,
 			  strerror(EIO));
 		goto out;
 	}
 	/* The first free name, taken in the same step that checks it. */
-	for (unsigned long n = 0;; n++) {
-		char *name = n ? numbered(base, n) : g_strdup(base);
-
-		g_free(path);
-		path = g_build_filename(dstdir, name, NULL);
-		g_free(name);
-		if (!rename_noreplace(src, path))
-			break;
-		if (errno != EEXIST) {
-			log_error("tidak dapat memindahkan %s ke %s: %s", src, dstdir,
-				  strerror(errno));
-			goto out;
-		}
+	if (!place(src, dstdir, base, exdev, &path))
+		goto placed;
+	if (errno == ENOENT && lstat(src, &st) && errno == ENOENT)
+		goto out;	/* gone: the caller says so */
+	if (errno != EXDEV) {
+		log_error("tidak dapat memindahkan %s ke %s: %s", src, dstdir, strerror(errno));
+		goto out;
 	}
+	/*
+	 * Another file system (an inbox on a network share): copy into DSTDIR,
+	 * sync, rename within DSTDIR, and only then remove SRC. A crash in
+	 * between leaves both copies, never none; the caller's record (the
+	 * file's hash) recognises the repeat.
+	 */
+	if (copy_to_temp(src, dstdir, base, &tmp)) {
+		if (errno == ENOENT && lstat(src, &st) && errno == ENOENT)
+			goto out;
+		log_error("tidak dapat menyalin %s ke %s: %s", src, dstdir, strerror(errno));
+		goto out;
+	}
+	if (place(tmp, dstdir, base, false, &path)) {
+		log_error("tidak dapat memindahkan %s ke %s: %s", src, dstdir, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	if (fs_sync_dir(dstdir))
+		goto out;
+	if (unlink(src) && errno != ENOENT) {
+		/* Keep the file in one place: the inbox, as before. */
+		log_error("tidak dapat menghapus %s setelah disalin: %s", src, strerror(errno));
+		unlink(path);
+		fs_sync_dir(dstdir);
+		goto out;
+	}
+	if (sync_parent(src))
+		goto out;
+	goto moved;
+placed:
 	if (fs_sync_dir(dstdir) || sync_parent(src))
 		goto out;
+moved:
 	rc = 0;
 	if (dst) {
 		*dst = path;
 		path = NULL;
 	}
 out:
+	if (rc && errno != ENOENT)
+		errno = EIO;
+	g_free(tmp);
+	g_free(whole);
 	g_free(base);
 	g_free(path);
+	return rc;
+}
+
+int fs_write_new(const char *dir, const char *name, const void *buf, size_t len, char **dst)
+{
+	char *base = fs_fit_name(name, FS_NAME_ROOM);
+	char *final = g_build_filename(dir, base, NULL);
+	char *path = NULL;
+	struct afile af;
+	int rc = -1;
+
+	if (afile_open(&af, final))
+		goto out;
+	if (afile_write(&af, buf, len))
+		goto abort;
+	if (fsync(af.fd)) {
+		log_error("fsync %s: %s", final, strerror(errno));
+		goto abort;
+	}
+	rc = close(af.fd);
+	af.fd = -1;
+	if (rc) {
+		log_error("close %s: %s", final, strerror(errno));
+		goto abort;
+	}
+	tte_test_point("rename");
+	if (place(af.tmp, dir, base, false, &path)) {
+		rc = log_error("tidak dapat menulis %s: %s", final, strerror(errno));
+		goto abort;
+	}
+	g_free(af.tmp);		/* renamed: nothing to remove */
+	g_free(af.final);
+	rc = fs_sync_dir(dir);
+	if (!rc && dst) {
+		*dst = path;
+		path = NULL;
+	}
+	goto out;
+abort:
+	rc = -1;
+	afile_abort(&af);
+out:
+	g_free(path);
+	g_free(final);
+	g_free(base);
 	return rc;
 }
 

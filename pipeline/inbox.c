@@ -73,6 +73,14 @@ static char *ext_list(const char *const *exts)
 
 static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *it,
 		      const char *why);
+static int sweep_processed(struct tte_ctx *ctx, const char *kind);
+
+/* A file taken back (by a verifier or a sync tool) between the listing and
+ * the moment tte opens or moves it: nothing was read, nothing to do. */
+static void warn_gone(const char *kind, const char *name)
+{
+	log_warn("%s/%s hilang dari inbox sebelum dibaca; dilewati", kind, name);
+}
 
 /* TTE_TEST_VANISH: the entry disappears right after readdir named it (a
  * verifier or a sync tool taking it back). */
@@ -89,10 +97,16 @@ GPtrArray *inbox_scan(struct tte_ctx *ctx, const char *kind, const char *const *
 {
 	char *dir = tte_path(ctx, "inbox", kind, NULL);
 	GPtrArray *items = g_ptr_array_new_with_free_func((GDestroyNotify)inbox_item_free);
-	DIR *d = opendir(dir);
+	DIR *d = NULL;
 	struct dirent *e;
 
 	*waiting = 0;
+	if (ctx->db && sweep_processed(ctx, kind)) {
+		g_ptr_array_free(items, TRUE);
+		g_free(dir);
+		return NULL;
+	}
+	d = opendir(dir);
 	if (!d) {
 		log_error("tidak dapat membuka %s: %s", dir, strerror(errno));
 		g_ptr_array_free(items, TRUE);
@@ -121,8 +135,7 @@ GPtrArray *inbox_scan(struct tte_ctx *ctx, const char *kind, const char *const *
 
 			inbox_item_free(it);
 			if (err == ENOENT) {
-				/* Taken back between the listing and now. */
-				log_info("%s/%s: gone before it was read", kind, e->d_name);
+				warn_gone(kind, e->d_name);
 				continue;
 			}
 			log_error("tidak dapat memeriksa %s/%s: %s", kind, e->d_name, strerror(err));
@@ -149,7 +162,7 @@ GPtrArray *inbox_scan(struct tte_ctx *ctx, const char *kind, const char *const *
 					    "mengikuti tautan. Salin berkas aslinya ke inbox.");
 
 			inbox_item_free(it);
-			if (rc)
+			if (rc < 0)
 				goto fail;
 			continue;
 		}
@@ -162,7 +175,7 @@ GPtrArray *inbox_scan(struct tte_ctx *ctx, const char *kind, const char *const *
 			g_free(why);
 			g_free(list);
 			inbox_item_free(it);
-			if (rc)
+			if (rc < 0)
 				goto fail;
 			continue;
 		}
@@ -184,13 +197,19 @@ fail:
 }
 
 /* Open IT safely and hash it. 0; -1 with *WHY (quarantine it); -2 on a
- * system error (logged). */
+ * system error (logged); -3 when it is gone. */
 static int open_item(struct tte_ctx *ctx, struct inbox_item *it, char **why)
 {
-	int fd = open(it->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	const char *vanish = tte_test_value("VANISH_OPEN");
+	int fd;
 
+	if (vanish && !strcmp(vanish, it->name))
+		unlink(it->path);
+	fd = open(it->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	*why = NULL;
 	if (fd < 0) {
+		if (errno == ENOENT)
+			return -3;
 		if (errno == ELOOP) {
 			*why = g_strdup("berkas ini tautan simbolik (symlink); tte tidak mengikuti tautan");
 			return -1;
@@ -294,7 +313,8 @@ static void record_quarantine(struct tte_ctx *ctx, const char *kind, const char 
 /*
  * Move IT (open or not) to var/quarantine/KIND/ with a "<name>.why" beside
  * it saying WHY (Indonesian), record it in the store when one is open (own
- * transaction), and warn on stderr. 0 / -1.
+ * transaction), and warn on stderr. 0; 1 when IT was gone before it could
+ * be moved (warned); -1.
  */
 static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *it,
 		      const char *why)
@@ -303,8 +323,13 @@ static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *
 	char *dst = NULL, *whypath = NULL, *text = NULL, *rel = NULL;
 	int rc = -1;
 
-	if (move_item(it, dir, &dst))
+	if (move_item(it, dir, &dst)) {
+		if (errno == ENOENT) {
+			warn_gone(kind, it->name);
+			rc = 1;
+		}
 		goto out;
+	}
 	whypath = g_strdup_printf("%s.why", dst);
 	text = g_strdup_printf("Berkas   : %s\n"
 			       "Dari     : inbox/%s/\n"
@@ -434,33 +459,38 @@ static void warn_unmoved(const char *kind, const struct inbox_item *it)
 }
 
 /*
- * IT has the SHA-256 of an input committed and retired earlier (dropped
- * again): move it aside like a processed file. When the purge had already
- * deleted the earlier copy, this copy is recorded in its place, so the
- * purge deletes it in turn instead of leaving personal data behind
- * unrecorded.
+ * IT holds the bytes of input INPUT_ID, whose copy under var/processed is
+ * recorded (or was deleted by the purge): tte keeps one copy of an input,
+ * the recorded one, so this one is deleted. Were it kept, no record would
+ * name it and no purge would ever delete the personal data in it.
  */
-static int set_aside(struct tte_ctx *ctx, const char *kind, struct inbox_item *it)
+static int drop_copy(const char *kind, struct inbox_item *it)
 {
-	char *stored = NULL;
-	int rc;
-
-	if (move_processed(ctx, kind, it, &stored))
+	if (it->fd >= 0) {
+		close(it->fd);
+		it->fd = -1;
+	}
+	if (fs_unlink(it->path))
 		return -1;
-	rc = set_stored(ctx, 0, it->sha256, stored);
-	g_free(stored);
-	return rc;
+	log_info("%s/%s: the same bytes as an input already recorded (sha256 %.12s): deleted",
+		 kind, it->name, it->sha256);
+	return 0;
 }
 
 /* What the store knows of a file's bytes. */
 enum earlier {
 	EARLIER_NONE,		/* new */
 	EARLIER_UNMOVED,	/* committed, never moved: its record names the folder */
-	EARLIER_DONE,		/* committed and retired (or since purged) */
+	EARLIER_KEPT,		/* committed and retired: its recorded copy is there,
+				 * or the purge deleted it */
+	EARLIER_LOST,		/* committed and retired, but the file its record
+				 * names is missing (deleted by hand) */
 };
 
-static int earlier_input(struct tte_ctx *ctx, const struct inbox_item *it, enum earlier *how,
-			 long long *id)
+/* The record of SHA (an input's hash): *HOW, its *ID and *STORED (g_free;
+ * may be NULL) when there is one. */
+static int earlier_input(struct tte_ctx *ctx, const char *sha, enum earlier *how,
+			 long long *id, char **stored)
 {
 	sqlite3_stmt *st = store_stmt(ctx->db, "SELECT id, kind, day, stored FROM inputs"
 				      " WHERE sha256=?");
@@ -470,71 +500,199 @@ static int earlier_input(struct tte_ctx *ctx, const struct inbox_item *it, enum 
 		return -1;
 	*how = EARLIER_NONE;
 	*id = 0;
-	store_bind_text(st, 1, it->sha256);
+	*stored = NULL;
+	store_bind_text(st, 1, sha);
 	rc = store_row(st);
 	if (rc > 0) {
-		const char *stored = (const char *)sqlite3_column_text(st, 3);
+		const char *rel = (const char *)sqlite3_column_text(st, 3);
 		char *dir = processed_dir((const char *)sqlite3_column_text(st, 1),
 					  (const char *)sqlite3_column_text(st, 2));
 
 		*id = sqlite3_column_int64(st, 0);
-		*how = stored && !strcmp(stored, dir) ? EARLIER_UNMOVED : EARLIER_DONE;
+		*stored = g_strdup(rel);
+		if (rel && !strcmp(rel, dir)) {
+			*how = EARLIER_UNMOVED;
+		} else if (rel) {
+			char *path = tte_path(ctx, rel, NULL);
+			struct stat sb;
+
+			*how = lstat(path, &sb) && errno == ENOENT ? EARLIER_LOST : EARLIER_KEPT;
+			g_free(path);
+		} else {
+			*how = EARLIER_KEPT;	/* purged */
+		}
 		g_free(dir);
 	}
 	sqlite3_reset(st);
 	return rc < 0 ? -1 : 0;
 }
 
+/* ---- files under var/processed that no record names ---------------------------- */
+
+/*
+ * A file REL under var/processed/ that no inputs row names. Known by its
+ * hash, it gets the rules of a re-drop: a copy of an input whose recorded
+ * copy is there (or was purged) is deleted; the one copy of an input whose
+ * record names only the folder or a missing file is recorded where it
+ * lies; a file tte never read is left alone and warned about. -1 on a
+ * database error, else 0 (a file that cannot be read or deleted is
+ * logged and left for the next run).
+ */
+static int sweep_one(struct tte_ctx *ctx, const char *rel)
+{
+	char *path = tte_path(ctx, rel, NULL), *stored = NULL;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char sha[65];
+	struct stat sb;
+	enum earlier how;
+	long long id;
+	int rc = 0;
+
+	if (fd < 0)
+		goto out;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || fs_sha256_fd(fd, sha)) {
+		close(fd);
+		goto out;
+	}
+	close(fd);
+	rc = earlier_input(ctx, sha, &how, &id, &stored);
+	if (rc)
+		goto out;
+	switch (how) {
+	case EARLIER_NONE:
+		log_warn("%s tidak tercatat di database dan tidak dikenali; tte tidak menyentuhnya",
+			 rel);
+		break;
+	case EARLIER_KEPT:
+		if (!fs_unlink(path))
+			log_info("%s: a copy of an input already recorded (sha256 %.12s): deleted",
+				 rel, sha);
+		break;
+	case EARLIER_UNMOVED:
+	case EARLIER_LOST:
+		rc = set_stored(ctx, id, NULL, rel);
+		if (!rc)
+			log_info("%s: recorded as input %lld", rel, id);
+		break;
+	}
+out:
+	g_free(stored);
+	g_free(path);
+	return rc;
+}
+
+/*
+ * Every file tte keeps under var/processed/KIND/ is named by the store, so
+ * that the purge sees it: files left unrecorded (by versions that moved a
+ * re-dropped file aside, or by a crash between a move and its record) are
+ * put under the same rules here, before the inbox is read. -1 on a
+ * database error (logged): the stage fails as it would on its own reads.
+ */
+static int sweep_processed(struct tte_ctx *ctx, const char *kind)
+{
+	char *top = tte_path(ctx, "var", "processed", kind, NULL);
+	GHashTable *known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GPtrArray *strays = g_ptr_array_new_with_free_func(g_free);
+	sqlite3_stmt *st = NULL;
+	DIR *d = opendir(top), *dd;
+	struct dirent *e, *f;
+	int rc, ret = -1;
+
+	if (!d) {
+		ret = 0;
+		goto out;
+	}
+	st = store_prepare(ctx->db, "SELECT stored FROM inputs WHERE kind=? AND stored IS NOT NULL");
+	if (!st)
+		goto out;
+	store_bind_text(st, 1, kind);
+	while ((rc = store_row(st)) > 0) {
+		/* A record naming only the folder does not name a file in it:
+		 * such a file is hashed, and recorded when it is that input. */
+		g_hash_table_add(known, g_strdup((const char *)sqlite3_column_text(st, 0)));
+	}
+	if (rc < 0)
+		goto out;
+	while ((e = readdir(d))) {
+		char *day = g_build_filename(top, e->d_name, NULL);
+
+		if (e->d_name[0] != '.' && (dd = opendir(day))) {
+			while ((f = readdir(dd))) {
+				char *rel;
+
+				if (f->d_name[0] == '.')
+					continue;
+				rel = g_build_filename("var", "processed", kind, e->d_name,
+						       f->d_name, NULL);
+				if (g_hash_table_contains(known, rel))
+					g_free(rel);
+				else
+					g_ptr_array_add(strays, rel);
+			}
+			closedir(dd);
+		}
+		g_free(day);
+	}
+	for (guint i = 0; i < strays->len; i++)
+		if (sweep_one(ctx, g_ptr_array_index(strays, i)))
+			goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	if (d)
+		closedir(d);
+	g_ptr_array_free(strays, TRUE);
+	g_hash_table_destroy(known);
+	g_free(top);
+	return ret;
+}
+
+/* ---- one file --------------------------------------------------------------------- */
+
 /*
  * Open IT and decide what becomes of it: 1 read it (F->input_id and
- * F->again set when it is read again under an earlier record); 0 it was
- * dealt with here (quarantined as unreadable, or committed before and
- * retired or set aside now); -1 the stage fails (logged).
+ * F->again set when it is read again under an earlier record, *HOW says
+ * whether the earlier copy is kept); 0 it was dealt with here (quarantined
+ * as unreadable, gone, or committed before: retired or deleted as a copy
+ * now); -1 the stage fails (logged).
  */
 static int take(struct tte_ctx *ctx, const struct inbox_stage *s, struct inbox_item *it,
-		struct inbox_file *f, struct inbox_counts *n)
+		struct inbox_file *f, enum earlier *how, struct inbox_counts *n)
 {
-	char *why = NULL;
-	enum earlier how;
+	char *why = NULL, *stored = NULL;
 	long long id;
 	int rc = open_item(ctx, it, &why);
 
+	if (rc == -3) {
+		warn_gone(s->kind, it->name);
+		return 0;
+	}
 	if (rc == -1) {
 		rc = quarantine(ctx, s->kind, it, why);
 		n->quarantined += !rc;
 		g_free(why);
-		return rc;
+		return rc < 0 ? -1 : 0;
 	}
-	if (rc || earlier_input(ctx, it, &how, &id))
+	if (rc || earlier_input(ctx, it->sha256, how, &id, &stored))
 		return -1;
-	switch (how) {
-	case EARLIER_NONE:
+	g_free(stored);
+	if (*how == EARLIER_NONE)
 		return 1;
-	case EARLIER_UNMOVED:
+	if (*how != EARLIER_UNMOVED && s->read_again) {
+		f->input_id = id;
+		f->again = true;
+		return 1;
+	}
+	n->earlier++;
+	if (*how == EARLIER_UNMOVED)
 		/* A move that failed, or a run killed after its commit. */
 		log_info("%s/%s: committed before but not moved (sha256 %.12s); moved now",
 			 s->kind, it->name, it->sha256);
-		n->earlier++;
-		if (retire(ctx, s->kind, it, id)) {
-			warn_unmoved(s->kind, it);
-			n->unmoved++;
-		}
-		return 0;
-	case EARLIER_DONE:
-		if (s->read_again) {
-			f->input_id = id;
-			f->again = true;
-			return 1;
-		}
-		log_info("%s/%s: already processed (sha256 %.12s), moved aside", s->kind, it->name,
-			 it->sha256);
-		n->earlier++;
-		if (set_aside(ctx, s->kind, it))
-			log_warn("%s/%s sudah pernah diproses tetapi tidak dapat dipindahkan dari inbox",
-				 s->kind, it->name);
-		return 0;
+	if (*how == EARLIER_KEPT ? drop_copy(s->kind, it) : retire(ctx, s->kind, it, id)) {
+		warn_unmoved(s->kind, it);
+		n->unmoved++;
 	}
-	return -1;
+	return 0;
 }
 
 /* One file through the skeleton (inbox.h). 0 dealt with; -1 stage failure. */
@@ -543,11 +701,12 @@ static int process_one(struct tte_ctx *ctx, const struct inbox_stage *s, struct 
 {
 	sqlite3 *db = ctx->db;
 	struct inbox_file f = { .item = it, .kind = s->kind };
+	enum earlier how = EARLIER_NONE;
 	char *why = NULL;
 	int rc, ret = -1;
 
 	n->files++;
-	rc = take(ctx, s, it, &f, n);
+	rc = take(ctx, s, it, &f, &how, n);
 	if (rc <= 0)
 		return rc;
 	if (store_begin(db))
@@ -561,6 +720,8 @@ static int process_one(struct tte_ctx *ctx, const struct inbox_stage *s, struct 
 		store_rollback(db);
 		ret = quarantine(ctx, s->kind, it, why ? why : "berkas tidak dapat dibaca");
 		n->quarantined += !ret;
+		if (ret > 0)
+			ret = 0;
 		goto out;
 	case INBOX_READ_LATER:
 		store_rollback(db);
@@ -575,8 +736,9 @@ static int process_one(struct tte_ctx *ctx, const struct inbox_stage *s, struct 
 	n->read++;
 	/* Committed: the stage's work on this file is done whatever happens
 	 * to the move. A file left in the inbox is recognised by its hash
-	 * next time (EARLIER_UNMOVED) and only moved then. */
-	if (retire(ctx, s->kind, it, f.input_id)) {
+	 * next time (EARLIER_UNMOVED) and only moved then. Read again, its
+	 * recorded copy stays the one copy. */
+	if (how == EARLIER_KEPT ? drop_copy(s->kind, it) : retire(ctx, s->kind, it, f.input_id)) {
 		warn_unmoved(s->kind, it);
 		n->unmoved++;
 	}

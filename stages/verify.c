@@ -5,7 +5,9 @@
  *   tte verify [--trust PATH] [--json] FILE...   these files, now
  *
  * Nightly: every settled PDF in inbox/signed/ is verified (the verify/ modules);
- * the result goes to outbox/verification/<file name>.json and to the
+ * the result goes to outbox/verification/<file name>.json (never replaced:
+ * a second result of the same name is <file name>.1.json; a long name is
+ * shortened, fsutil.h fs_fit_name) and to the
  * verifications table, and the file moves to var/processed/signed/. A
  * PDF whose first revision is a stored tte letter (same SHA-256) is that
  * letter signed: when VALID the letter gets its signed_* columns, the
@@ -106,6 +108,7 @@ struct letter {
 	char *id;
 	long long applicant;
 	bool current;		/* the applicant's current letter */
+	bool purged;		/* the applicant's data was purged */
 };
 
 /*
@@ -116,7 +119,8 @@ struct letter {
 static int find_letter(sqlite3 *db, const struct tte_config *cfg, struct pdfverify_result *r,
 		       struct letter *l, char **flag)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT l.id, l.applicant_id, a.letter_id = l.id"
+	sqlite3_stmt *st = store_prepare(db, "SELECT l.id, l.applicant_id, a.letter_id = l.id,"
+					 " a.purged_day IS NOT NULL"
 					 " FROM letters l JOIN applicants a ON a.id = l.applicant_id"
 					 " WHERE l.sha256 IN (?, ?) ORDER BY l.version DESC LIMIT 1");
 	const struct pv_signature *sig = letter_signature(r);
@@ -138,6 +142,7 @@ static int find_letter(sqlite3 *db, const struct tte_config *cfg, struct pdfveri
 		l->id = g_strdup((const char *)sqlite3_column_text(st, 0));
 		l->applicant = sqlite3_column_int64(st, 1);
 		l->current = sqlite3_column_int(st, 2) == 1;
+		l->purged = sqlite3_column_int(st, 3) == 1;
 	} else if (rc < 0) {
 		sqlite3_finalize(st);
 		return -1;
@@ -366,7 +371,7 @@ static int read_file(void *arg, const struct inbox_file *f, char **why)
 	struct pdfverify_result *r = NULL;
 	struct letter l = { 0 };
 	const struct pv_signature *sig;
-	char *json = NULL, *head = NULL, *jname, *jpath;
+	char *json = NULL, *head = NULL, *jname, *jdir;
 	char *flag = NULL, *signed_rel = NULL, *shown;
 	sqlite3_stmt *st;
 	int rc, ret = INBOX_READ_FAIL;
@@ -395,13 +400,15 @@ static int read_file(void *arg, const struct inbox_file *f, char **why)
 	json = pdfverify_result_json(r);
 	head = pdfverify_result_headline(r);
 	jname = g_strdup_printf("%s.json", it->name);
-	jpath = tte_path(ctx, "outbox", "verification", jname, NULL);
+	jdir = tte_path(ctx, "outbox", "verification", NULL);
+	rc = fs_write_new(jdir, jname, json, strlen(json), NULL);
+	g_free(jdir);
 	g_free(jname);
-	rc = fs_write_atomic(jpath, json, strlen(json));
-	g_free(jpath);
 	if (rc)
 		goto out;
-	if (l.id && r->conclusion == PV_VALID) {
+	/* A purged applicant's letter keeps no signed copy: the purge that
+	 * deleted it will not come back for a new one. */
+	if (l.id && !l.purged && r->conclusion == PV_VALID) {
 		char *fname = safe_name(l.id), *base = g_strdup_printf("%s.pdf", fname);
 		char *path = tte_path(ctx, "var", "signed", base, NULL);
 
@@ -436,13 +443,14 @@ static int read_file(void *arg, const struct inbox_file *f, char **why)
 	store_bind_text(st, 10, json);
 	if (store_step_done(st))
 		goto out;
-	if (l.id && r->conclusion == PV_VALID && record_letter(n, it, &l, sig, flag, signed_rel))
+	if (l.id && !l.purged && r->conclusion == PV_VALID &&
+	    record_letter(n, it, &l, sig, flag, signed_rel))
 		goto out;
 	n->conclusion = r->conclusion;
 	n->sigs = r->sigs->len;
 	g_free(n->letter);
 	n->letter = g_strdup(l.id);
-	n->signed_letter = l.id && r->conclusion == PV_VALID;
+	n->signed_letter = l.id && !l.purged && r->conclusion == PV_VALID;
 	ret = INBOX_READ_OK;
 out:
 	pdfverify_result_free(r);

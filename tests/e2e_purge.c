@@ -110,13 +110,12 @@ static void test_purge(void **state)
 	g_ptr_array_unref(rows);
 	g_free(xlsx);
 
-	/* The old cumulative export dropped again: set aside, and gone with
-	 * the next purge. */
+	/* The old cumulative export dropped again: its bytes were read and
+	 * purged, so this copy is deleted at once, never kept unrecorded. */
 	drop_sample(root, "forms", "forms/form-responses-en.csv");
 	run(root, "2026-11-20", "intake");
-	assert_true(exists(root, "var/processed/forms/20261120/form-responses-en.csv"));
-	run(root, "2026-11-20", "run");
-	assert_false(exists(root, "var/processed/forms/20261120/form-responses-en.csv"));
+	assert_false(exists(root, "inbox/forms/form-responses-en.csv"));
+	assert_int_equal(tu_count_files(root, "var/processed/forms/20261120"), 0);
 	assert_niks_gone(root, G_N_ELEMENTS(P));
 
 	/* A newer cumulative export still carries their rows: not stored again. */
@@ -141,6 +140,77 @@ static void test_purge(void **state)
 	}
 	assert_int_equal(count(root, "SELECT count(*) FROM applicants WHERE nik IS NOT NULL"), 6);
 	g_string_free(csv, TRUE);
+	tu_root_free(root);
+}
+
+/*
+ * Identical re-drops of a form export and a status export on two nights
+ * each, and copies an older tte left unrecorded under var/processed/:
+ * tte keeps one copy of an input, the recorded one, so after the purge
+ * night nothing under the root holds a purged NIK.
+ */
+static void test_redrops_purged(void **state)
+{
+	char *root = setup_root("[purge]\ngrace_days = 7\nretention_days = 60", "2026-11-10",
+				false);
+	GString *csv = g_string_new("NIK,Email,Status Sertifikat,Status Pengguna\n");
+	char *src = tu_sample("forms/form-responses-en.csv"), *dir, *stray;
+
+	(void)state;
+	/* what an older tte left: a re-drop moved aside without a record */
+	dir = tu_path(root, "var/processed/forms/20261109");
+	g_mkdir_with_parents(dir, 0700);
+	stray = g_build_filename(dir, "form-responses-en.csv", NULL);
+	tu_copy(src, stray);
+	g_free(stray);
+	g_free(dir);
+	/* the same export again, on the next night: read before, deleted now */
+	drop_sample(root, "forms", "forms/form-responses-en.csv");
+	run(root, "2026-11-11", "run");
+	assert_false(exists(root, "inbox/forms/form-responses-en.csv"));
+	assert_false(exists(root, "var/processed/forms/20261109/form-responses-en.csv"));
+	assert_int_equal(tu_count_files(root, "var/processed/forms/20261111"), 0);
+	assert_true(exists(root, "var/processed/forms/20261110/form-responses-en.csv"));
+	assert_int_equal(count(root, "SELECT count(*) FROM inputs WHERE kind='forms'"), 1);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(P); i++)
+		g_string_append_printf(csv, "%s,%s,ISSUE,VERIFIED\n", P[i].nik, P[i].email);
+	drop_text(root, "status", "status-2026-11-12.csv", csv->str);
+	run(root, "2026-11-12", "run");
+	assert_state(root, P[0].nip, "ISSUE");
+	/* the status export again, under another name, on two nights */
+	drop_text(root, "status", "status-lagi.csv", csv->str);
+	drop_sample(root, "forms", "forms/form-responses-en.csv");
+	run(root, "2026-11-13", "run");
+	drop_text(root, "status", "status-2026-11-12.csv", csv->str);
+	run(root, "2026-11-14", "run");
+	assert_int_equal(tu_count_files(root, "inbox/status"), 0);
+	assert_int_equal(tu_count_files(root, "var/processed/status/20261113"), 0);
+	assert_int_equal(tu_count_files(root, "var/processed/status/20261114"), 0);
+	assert_int_equal(count(root, "SELECT count(*) FROM inputs WHERE kind='status'"), 1);
+
+	/* The purge night: the six are purged, their files with them. */
+	run(root, "2026-11-19", "run");
+	assert_int_equal(count(root, "SELECT count(*) FROM applicants WHERE purged_day="
+			       "'2026-11-19'"), 6);
+	assert_int_equal(tu_count_files(root, "var/processed/status/20261112"), 0);
+
+	/* Dropped after the purge: deleted at once, and a stray copy of a
+	 * purged input is deleted by the next run's sweep. */
+	dir = tu_path(root, "var/processed/status/20261115");
+	g_mkdir_with_parents(dir, 0700);
+	stray = g_build_filename(dir, "status-2026-11-12.csv", NULL);
+	tu_write_str(stray, csv->str);
+	g_free(stray);
+	g_free(dir);
+	drop_text(root, "status", "status-2026-11-12.csv", csv->str);
+	run(root, "2026-11-20", "run");
+	assert_int_equal(tu_count_files(root, "inbox/status"), 0);
+	assert_int_equal(tu_count_files(root, "var/processed/status/20261115"), 0);
+	assert_int_equal(tu_count_files(root, "var/processed/status/20261120"), 0);
+	assert_niks_gone(root, G_N_ELEMENTS(P));
+	g_string_free(csv, TRUE);
+	g_free(src);
 	tu_root_free(root);
 }
 
@@ -230,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_purge),
 		cmocka_unit_test(test_retention),
 		cmocka_unit_test(test_log_retention),
+		cmocka_unit_test(test_redrops_purged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,7 +87,8 @@ static void test_csv_export(void **state)
 	assert_no_ids(s);
 	g_free(s);
 
-	/* The same export again, under another name: nothing changes. */
+	/* The same export again, under another name: nothing changes, and the
+	 * copy is deleted. */
 	hist = count(root, "SELECT count(*) FROM history");
 	drop_sample(root, "status", "status/portal-users.csv");
 	{
@@ -101,7 +102,9 @@ static void test_csv_export(void **state)
 	run(root, "2026-11-22", "run");
 	assert_int_equal(count(root, "SELECT count(*) FROM history"), hist);
 	assert_int_equal(count(root, "SELECT count(*) FROM inputs WHERE kind='status'"), 1);
-	assert_true(exists(root, "var/processed/status/20261122/portal-users (1).csv"));
+	/* one copy of an input is kept, the recorded one */
+	assert_false(exists(root, "inbox/status/portal-users (1).csv"));
+	assert_false(exists(root, "var/processed/status/20261122/portal-users (1).csv"));
 	assert_false(exists(root, "outbox/notices/wa-20261122.txt"));	/* nothing happened */
 
 	/* Accounts waiting remind_days (7) with no change are reminded, and
