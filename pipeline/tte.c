@@ -85,7 +85,8 @@ static const struct cmd commands[] = {
 	{ "init", cmd_init, "", "membuat folder dan tte.conf berisi nilai bawaan",
 	  "Membuat inbox/, outbox/ dan var/, tte.conf berisi setiap kunci dengan nilai bawaan\n"
 	  "dan komentarnya (bila belum ada), database var/tte.db dan kunci var/nik.key.\n"
-	  "tte.conf yang sudah ada tidak diubah." },
+	  "tte.conf yang sudah ada tidak diubah; bila ada konfigurasi sistem\n"
+	  "(/etc/tte/tte.conf) tidak ada tte.conf yang dibuat di root." },
 	{ "run", cmd_run, "", "batch malam: semua tahap berurutan (untuk cron)",
 	  "Menjalankan setiap tahap berurutan, masing-masing sebagai programnya sendiri, di\n"
 	  "bawah satu kunci (var/lock) dan satu log (var/log/); berhenti pada tahap pertama\n"
@@ -360,7 +361,7 @@ out:
 static int cmd_init(struct global *g, const struct cmd *c, int argc, char **argv)
 {
 	struct tte_ctx ctx = { .stage = "init" };
-	char *conf = NULL;
+	char *conf = NULL, *found = NULL;
 	int rc;
 
 	(void)c;
@@ -378,7 +379,12 @@ static int cmd_init(struct global *g, const struct cmd *c, int argc, char **argv
 	log_open(&ctx);
 	rc = TTE_EXIT_FAIL;
 	conf = tte_path(&ctx, "tte.conf", NULL);
-	if (access(conf, F_OK)) {
+	found = ctx_config_path(ctx.root);
+	if (found && strcmp(found, conf)) {
+		/* The system config (the package's /etc/tte/tte.conf): a root
+		 * tte.conf would hide it, so none is written. */
+		printf("konfigurasi sistem dipakai, tte.conf tidak dibuat di root: %s\n", found);
+	} else if (!found) {
 		const char *text = config_default_text();
 
 		/* tte.conf holds no personal data; admins edit it. */
@@ -400,6 +406,7 @@ static int cmd_init(struct global *g, const struct cmd *c, int argc, char **argv
 out:
 	log_close();
 	g_free(conf);
+	g_free(found);
 	ctx_release(&ctx);
 	return rc;
 }

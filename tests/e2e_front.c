@@ -352,6 +352,10 @@ static void test_config_lookup(void **state)
 	assert_non_null(strstr(err, sysconf));
 	assert_non_null(strstr(err, "settle_seconds"));
 	g_free(err);
+	/* tte init writes no root tte.conf that would hide the system one */
+	tu_write_str(sysconf, "[inbox]\nsettle_seconds = 0\n");
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "init", NULL), 0);
+	assert_int_equal(access(conf, F_OK), -1);
 	/* without either, the built-in defaults */
 	assert_int_equal(unlink(sysconf), 0);
 	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "report", NULL), 0);
