@@ -51,7 +51,7 @@ DEB_PKGS := build-essential pkg-config libglib2.0-dev libsqlite3-dev libcsv-dev 
             fonts-dejavu-core poppler-utils zbar-tools sqlite3 unzip zip \
             clang libclang-rt-14-dev jq libxml2-utils \
             debhelper devscripts lintian fakeroot groff man-db mandoc adduser \
-            libreoffice-calc-nogui fonts-crosextra-carlito
+            libreoffice-calc-nogui fonts-crosextra-carlito chromium tidy
 
 # Where `make install` puts things (GNU names; DESTDIR prefixes them all).
 PREFIX ?= /usr/local
@@ -99,7 +99,7 @@ TEST_PKGS := cmocka libxml-2.0
 ALL_PKGS := $(sort $(CORE_PKGS) $(TEST_PKGS) $(foreach s,$(STAGES),$($(s)_PKGS)) \
 	$(foreach t,$(TESTS) $(TOOLS) $(FUZZERS),$($(t)_PKGS)))
 
-.PHONY: all deps demo test check-build bench fuzz clean install uninstall deb FORCE
+.PHONY: all deps web-deps demo test check-build bench fuzz clean install uninstall deb FORCE
 all: $(B)/tte $(STAGES:%=$(B)/stages/%) $(TOOLS:%=$(B)/tools/%) $(DIST_FILES)
 
 # ---- dependencies -------------------------------------------------------
@@ -118,6 +118,29 @@ deps:
 			echo "  sudo apt-get install -y $$missing" >&2; \
 			exit 1; \
 		fi; \
+	fi
+	@$(MAKE) --no-print-directory web-deps
+
+# The browser test drives Debian's chromium with puppeteer-core (npm; no
+# browser download), pinned by tests/web/package-lock.json.
+web-deps:
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing: nodejs npm"; \
+			export DEBIAN_FRONTEND=noninteractive; \
+			apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm </dev/null \
+				|| { echo "apt-get failed" >&2; exit 1; }; \
+		else \
+			echo "Node.js is missing. Install it with:" >&2; \
+			echo "  sudo apt-get install -y nodejs npm" >&2; \
+			exit 1; \
+		fi; \
+	fi
+	@if [ ! -f tests/web/node_modules/.package-lock.json ] || \
+	    [ tests/web/package-lock.json -nt tests/web/node_modules/.package-lock.json ]; then \
+		echo "npm ci in tests/web"; \
+		cd tests/web && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts </dev/null \
+			|| { echo "npm ci failed" >&2; exit 1; }; \
 	fi
 
 # ---- compile --------------------------------------------------------------

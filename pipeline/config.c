@@ -18,7 +18,7 @@
 #include "config.h"
 #include "tte.h"
 
-enum ktype { K_STR, K_INT, K_BOOL, K_UMASK, K_MB };
+enum ktype { K_STR, K_INT, K_BOOL, K_UMASK, K_MB, K_URL };
 
 struct key {
 	const char *group;
@@ -75,9 +75,11 @@ static const struct key keys[] = {
 	{ "inbox", "max_file_mb", K_MB, O(max_file_bytes), "1024",
 	  "Larger inputs are quarantined unread.", 1, 65536 },
 
-	{ "surat", "url_verifikasi", K_STR, O(verify_base_url),
+	{ "surat", "url_verifikasi", K_URL, O(verify_base_url),
 	  "https://tte.undiksha.ac.id/verifikasi/",
-	  "The letter's QR code holds this URL followed by the letter id.", 0, 0 },
+	  "The letter's QR code holds this URL followed by the letter id. An https://\n"
+	  "URL whose path ends in /; its path is where the publish stage puts the pages\n"
+	  "under outbox/web/ (the site's document root).", 0, 0 },
 	{ "surat", "sistem", K_STR, O(sistem),
 	  "Aplikasi persuratan dan layanan elektronik Universitas Pendidikan Ganesha", NULL, 0, 0 },
 	{ "surat", "kegunaan", K_STR, O(kegunaan),
@@ -109,6 +111,43 @@ static const struct key keys[] = {
 	  "read counted.", 1, 65536 },
 };
 
+/*
+ * A base URL the QR codes can carry and the publish stage can map onto
+ * folders: "https://", a host, and a path ending in '/' made of plain
+ * segments (unreserved characters only, no "." or ".."), nothing after it.
+ * The letter id is appended as is, so a query or fragment would swallow it.
+ */
+static bool url_ok(const char *val)
+{
+	const char *p, *seg;
+	gchar *v = g_strstrip(g_strdup(val));
+	bool ok = false;
+
+	if (!g_str_has_prefix(v, "https://"))
+		goto out;
+	p = v + strlen("https://");
+	for (seg = p; *p && *p != '/'; p++)
+		if (!g_ascii_isalnum(*p) && !strchr(".-:[]", *p))
+			goto out;
+	if (p == seg || *p != '/' || !g_str_has_suffix(p, "/"))
+		goto out;
+	for (p++; *p; p++) {
+		seg = p;
+		while (*p != '/') {
+			if (!*p || (!g_ascii_isalnum(*p) && !strchr("-._~", *p)))
+				goto out;
+			p++;
+		}
+		if (p == seg || (p - seg == 1 && *seg == '.') ||
+		    (p - seg == 2 && !strncmp(seg, "..", 2)))
+			goto out;
+	}
+	ok = true;
+out:
+	g_free(v);
+	return ok;
+}
+
 static int set_value(struct tte_config *cfg, const struct key *k, const char *val)
 {
 	char *p = (char *)cfg + k->off;
@@ -116,6 +155,10 @@ static int set_value(struct tte_config *cfg, const struct key *k, const char *va
 	long long n;
 
 	switch (k->type) {
+	case K_URL:
+		if (!url_ok(val))
+			return -1;
+		/* fall through */
 	case K_STR:
 		g_free(*(char **)p);
 		*(char **)p = g_strstrip(g_strdup(val));
@@ -208,6 +251,9 @@ struct tte_config *config_load(const char *path)
 				if (k->type == K_INT || k->type == K_MB)
 					snprintf(range, sizeof(range), " (harus bilangan bulat %lld-%lld)",
 						 k->min, k->max);
+				else if (k->type == K_URL)
+					g_strlcpy(range, " (harus URL https:// dengan path berakhiran /)",
+						  sizeof(range));
 				fprintf(stderr, "tte: konfigurasi %s: nilai [%s] %s tidak sah: \"%s\"%s\n",
 					path, *g, *n, val ? val : (err ? err->message : ""), range);
 				g_free(val);
@@ -241,7 +287,7 @@ void config_free(struct tte_config *cfg)
 	if (!cfg)
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if (keys[i].type == K_STR)
+		if (keys[i].type == K_STR || keys[i].type == K_URL)
 			g_free(*(char **)((char *)cfg + keys[i].off));
 	g_free(cfg);
 }

@@ -218,6 +218,17 @@ static const char *const migrations[] = {
 	"ALTER TABLE applicants_new RENAME TO applicants;"
 	"CREATE INDEX applicants_nip ON applicants(nip);"
 	"CREATE INDEX applicants_email ON applicants(email);",
+
+	/* 3 -> 4: what a letter's verification page shows, as the letter
+	 * said it (the applicant's row holds later corrections, tte.conf a
+	 * later recommender). NULL in letters written before: the publish
+	 * stage then takes the applicant's row and tte.conf. */
+	"ALTER TABLE letters ADD COLUMN page_instansi TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_rec_name TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_rec_position TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_name TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_unit TEXT;"
+	"ALTER TABLE letters ADD COLUMN page_nip TEXT;",
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_VERSION, "one migration per version");
 

@@ -2,10 +2,13 @@
  * letter_pdf.c - one Surat Rekomendasi as PDF bytes (see letter_pdf.h).
  *
  * Input: the fields of one letter. Output: an A4 PDF appended to a byte
- * array. The layout follows BSSN's template: letterhead, title, the
- * recommender's block, the applicant's block, the system and purpose, the
- * closing sentence, place and date, the signature block, the QR code with
- * the verification URL, and the UU ITE note. Text is laid out by pango
+ * array. The layout is BSSN's template for the Surat Rekomendasi
+ * Permohonan Penerbitan Sertifikat Elektronik (the form the BSrE portal
+ * takes) under the institution's letterhead: title, the recommender's
+ * numbered fields, the applicant's, the system and purpose (a., b.), the
+ * closing sentence, the signature block (place, date, "Hormat saya,"),
+ * the QR code with the verification URL beside it, and the SOP's
+ * three-line Catatan footer. Text is laid out by pango
  * with DejaVu (embedded as subsets, with ToUnicode maps, so pdftotext
  * returns it); the QR code is drawn as filled vector squares.
  *
@@ -182,16 +185,20 @@ static void para(struct pen *p, const PangoFontDescription *fd, enum align align
 	p->y += text_at(p, left, page_w - left - right, fd, align, text, true) + gap;
 }
 
-/* "label : value" rows, the value wrapping in its own column. FIXED: the
- * values are the same in every letter. */
+/* "num label : value" rows, the value wrapping in its own column. FIXED:
+ * the values are the same in every letter. */
 static void rows(struct pen *p, const struct letter_row *rw, int n, bool fixed)
 {
-	const double x_label = left + 6 * MM, x_colon = left + 46 * MM, x_value = x_colon + 3 * MM;
+	const double x_num = left + 4 * MM, x_label = x_num + 6 * MM;
+	const double x_colon = left + 50 * MM, x_value = x_colon + 3 * MM;
 
 	for (int i = 0; i < n; i++) {
 		double h1 = text_at(p, x_label, x_colon - x_label - 2, p->r->body, AL_LEFT,
 				    rw[i].label, true);
 		double h2;
+
+		if (rw[i].num)
+			text_at(p, x_num, x_label - x_num, p->r->body, AL_LEFT, rw[i].num, true);
 
 		text_at(p, x_colon, 3 * MM, p->r->body, AL_LEFT, ":", true);
 		h2 = text_at(p, x_value, page_w - right - x_value, p->r->body, AL_LEFT,
@@ -258,19 +265,35 @@ static cairo_status_t append_bytes(void *closure, const unsigned char *data, uns
 	return CAIRO_STATUS_SUCCESS;
 }
 
-static const char intro_app[] =
-	"Dengan ini memberikan rekomendasi kepada:";
+/* The template's sentences, word for word. */
+static const char intro_rec[] = "Saya yang bertanda tangan di bawah ini :";
+static const char intro_app[] = "Dengan ini memberikan rekomendasi kepada :";
 static const char purpose[] =
-	"untuk mengajukan permohonan penerbitan Sertifikat Elektronik kepada Balai Besar "
-	"Sertifikasi Elektronik (BSrE), Badan Siber dan Sandi Negara, yang akan digunakan pada:";
+	"Untuk melakukan pendaftaran sertifikat elektronik sekaligus menjadi pemegang "
+	"sertifikat elektronik yang digunakan pada:";
 static const char closing[] =
-	"Demikian surat rekomendasi ini saya buat untuk dapat dipergunakan sebagaimana mestinya.";
-static const char uu_ite[] =
-	"Catatan: Sesuai Undang-Undang Nomor 11 Tahun 2008 tentang Informasi dan Transaksi "
-	"Elektronik beserta perubahannya, Pasal 5 ayat (1): Informasi Elektronik dan/atau Dokumen "
-	"Elektronik dan/atau hasil cetaknya merupakan alat bukti hukum yang sah; Pasal 11: Tanda "
-	"Tangan Elektronik memiliki kekuatan hukum dan akibat hukum yang sah. Keaslian surat ini "
-	"dapat diperiksa dengan memindai kode QR.";
+	"Demikian surat rekomendasi ini saya buat, agar dapat digunakan sebagaimana mestinya.";
+/* The Catatan footer of the SOP's documents. */
+static const char catatan[] =
+	"Catatan:\n"
+	"1. UU ITE No. 11 Tahun 2008 Pasal 5 ayat 1: \u201cInformasi Elektronik dan/atau Dokumen "
+	"Elektronik dan/atau hasil cetaknya merupakan alat bukti hukum yang sah.\u201d\n"
+	"2. Dokumen ini ditandatangani secara elektronik menggunakan sertifikat elektronik yang "
+	"diterbitkan oleh Balai Besar Sertifikasi Elektronik (BSrE), BSSN.\n"
+	"3. Surat ini dapat dibuktikan keasliannya dengan menggunakan qr code yang telah "
+	"tersedia.";
+
+/* "label : value" lines of the signature block, from X in WIDTH. */
+static void sign_line(struct pen *p, double x, double w, const char *label, const char *value)
+{
+	const double x_colon = x + 36 * MM;
+	double h1 = text_at(p, x, x_colon - x, p->r->body, AL_LEFT, label, true), h2;
+
+	text_at(p, x_colon, 3 * MM, p->r->body, AL_LEFT, ":", true);
+	h2 = text_at(p, x_colon + 3 * MM, x + w - x_colon - 3 * MM, p->r->body, AL_LEFT, value,
+		     true);
+	p->y += MAX(h1, h2) + 1;
+}
 
 int letter_render(struct letter_renderer *r, const struct letter_fields *f, GByteArray *out)
 {
@@ -310,7 +333,7 @@ int letter_render(struct letter_renderer *r, const struct letter_fields *f, GByt
 	para(&p, r->title, AL_CENTER,
 	     "SURAT REKOMENDASI PERMOHONAN PENERBITAN SERTIFIKAT ELEKTRONIK", 11);
 
-	para(&p, r->body, AL_LEFT, "Saya yang bertanda tangan di bawah ini:", 3);
+	para(&p, r->body, AL_LEFT, intro_rec, 3);
 	rows(&p, f->rec, LETTER_REC_ROWS, true);
 	p.y += 6;
 	para(&p, r->body, AL_LEFT, intro_app, 3);
@@ -326,12 +349,14 @@ int letter_render(struct letter_renderer *r, const struct letter_fields *f, GByt
 	{
 		double x = left + text_w * 0.52, w = text_w * 0.48;
 
-		p.y += text_at(&p, x, w, r->body, AL_LEFT, f->place_date, true) + 1;
-		p.y += text_at(&p, x, w, r->body, AL_LEFT, f->signer_jabatan, true);
-		p.y += 52;	/* room for the electronic signature */
+		sign_line(&p, x, w, "Ditanda tangan di", f->sign_place);
+		sign_line(&p, x, w, "Tanggal", f->sign_date);
+		p.y += 2;
+		p.y += text_at(&p, x, w, r->body, AL_LEFT, "Hormat saya,", true);
+		p.y += 48;	/* room for the electronic signature */
 		p.y += text_at(&p, x, w, r->bold, AL_LEFT, f->signer_nama, true) + 1;
 		{
-			char *nip = g_strdup_printf("NIP %s", f->signer_nip);
+			char *nip = g_strdup_printf("NIP. %s", f->signer_nip);
 
 			p.y += text_at(&p, x, w, r->body, AL_LEFT, nip, true);
 			g_free(nip);
@@ -349,15 +374,15 @@ int letter_render(struct letter_renderer *r, const struct letter_fields *f, GByt
 		p.y = MAX(p.y, y);
 	}
 
-	/* The UU ITE note at the foot of the page; what would run into it
+	/* The Catatan at the foot of the page; what would run into it
 	 * (absurdly long field values) is refused rather than cut. */
-	if (p.y + 10 > page_h - 22 * MM) {
+	if (p.y + 8 > page_h - 24 * MM) {
 		rc = LETTER_TOO_LONG;
 		goto out;
 	}
-	p.y = page_h - 22 * MM;
+	p.y = page_h - 24 * MM;
 	hline(cr, p.y - 3, 0.4);
-	text_at(&p, left, text_w, r->note, AL_LEFT, uu_ite, true);
+	text_at(&p, left, text_w, r->note, AL_LEFT, catatan, true);
 
 	cairo_show_page(cr);
 	cairo_destroy(cr);

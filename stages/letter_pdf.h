@@ -14,8 +14,9 @@
 
 #include <glib.h>
 
-/* One "label : value" row of the letter. */
+/* One "num label : value" row of the letter. */
 struct letter_row {
+	const char *num;	/* "1.", "a.", or NULL for an unnumbered row */
 	const char *label;
 	const char *value;	/* NULL or "" prints "-" */
 };
@@ -31,7 +32,6 @@ struct letter_fields {
 	const char *id;			/* letter id, printed and in the QR */
 	const char *url;		/* verification URL (the QR's content) */
 	const char *pdf_date;		/* "YYYY-MM-DDThh:mm:ss" for the PDF metadata */
-	const char *place_date;		/* "Singaraja, 24 November 2026" */
 
 	/* letterhead */
 	const char *kementerian;
@@ -44,8 +44,9 @@ struct letter_fields {
 	struct letter_row app[LETTER_APP_ROWS];
 	struct letter_row use[LETTER_USE_ROWS];
 
-	/* signature block */
-	const char *signer_jabatan;
+	/* signature block: "Ditanda tangan di : kota", "Tanggal : date" */
+	const char *sign_place;
+	const char *sign_date;
 	const char *signer_nama;
 	const char *signer_nip;
 	const char *title_meta;		/* PDF /Title */

@@ -174,7 +174,7 @@ struct letters {
 
 	/* What every letter of the run shares. */
 	struct letter_fields base;
-	char *place_date, *instansi_up, *unit_up, *kontak, *signer_jabatan, *rec_pangkat;
+	char *sign_date, *instansi_up, *unit_up, *kontak, *rec_pangkat;
 
 	long made, renewed, kept, withdrawn, skipped, removed;
 };
@@ -196,6 +196,7 @@ struct made {
 	char *data_hash;
 	char sha[65];
 	char *file;		/* relative to the root */
+	char *name, *unit, *nip;	/* for the verification page */
 	char *old_id;		/* letter it supersedes, or NULL */
 	bool kept;		/* the current letter already fits: no new one */
 };
@@ -231,6 +232,9 @@ static void made_free(gpointer p)
 
 	g_free(m->data_hash);
 	g_free(m->file);
+	g_free(m->name);
+	g_free(m->unit);
+	g_free(m->nip);
 	g_free(m->old_id);
 	g_free(m);
 }
@@ -323,14 +327,11 @@ static void base_init(struct letters *L)
 	const struct tte_config *cfg = L->ctx->cfg;
 	struct letter_fields *f = &L->base;
 	GDate today;
-	char *date;
 	char *gol = NULL, *note = NULL;
 	problem_list *pl = problems_new();
 
 	date_parse_iso(L->ctx->today, &today);
-	date = date_long_id(&today);
-	L->place_date = g_strdup_printf("%s, %s", cfg->kota, date);
-	g_free(date);
+	L->sign_date = date_long_id(&today);
 	g_snprintf(L->pdf_date, sizeof(L->pdf_date), "%sT00:00:00", L->ctx->today);
 	L->instansi_up = upper(cfg->instansi);
 	L->unit_up = upper(cfg->rec_unit);
@@ -340,7 +341,6 @@ static void base_init(struct letters *L)
 		L->kontak = g_strdup_printf("Telepon %s", cfg->telepon);
 	else
 		L->kontak = g_strdup(cfg->laman);
-	L->signer_jabatan = g_strdup_printf("%s,", cfg->rec_jabatan);
 	/* The configured golongan however written ("Pembina, IV/a"). */
 	if (*cfg->rec_golongan && rules_golongan(cfg->rec_golongan, 0, &gol, &note, pl))
 		L->rec_pangkat = rules_pangkat_golongan(gol);
@@ -351,34 +351,33 @@ static void base_init(struct letters *L)
 	problems_free(pl);
 
 	f->pdf_date = L->pdf_date;
-	f->place_date = L->place_date;
+	f->sign_place = cfg->kota;
+	f->sign_date = L->sign_date;
 	f->kementerian = cfg->kementerian;
 	f->instansi = L->instansi_up;
 	f->unit = L->unit_up;
 	f->alamat = cfg->alamat;
 	f->kontak = L->kontak;
-	f->rec[0] = (struct letter_row){ "Nama Lengkap", cfg->rec_nama };
-	f->rec[1] = (struct letter_row){ "NIP", cfg->rec_nip };
-	f->rec[2] = (struct letter_row){ "NIK", cfg->rec_nik };
-	f->rec[3] = (struct letter_row){ "Pangkat/Golongan", L->rec_pangkat };
-	f->rec[4] = (struct letter_row){ "Jabatan", cfg->rec_jabatan };
-	f->rec[5] = (struct letter_row){ "Instansi", cfg->instansi };
-	f->rec[6] = (struct letter_row){ "Unit Kerja", cfg->rec_unit };
-	f->rec[7] = (struct letter_row){ "Alamat Email", cfg->rec_email };
-	f->use[0] = (struct letter_row){ "Sistem", cfg->sistem };
-	f->use[1] = (struct letter_row){ "Kegunaan", cfg->kegunaan };
-	f->signer_jabatan = L->signer_jabatan;
+	f->rec[0] = (struct letter_row){ "1.", "Nama Lengkap", cfg->rec_nama };
+	f->rec[1] = (struct letter_row){ "2.", "NIP", cfg->rec_nip };
+	f->rec[2] = (struct letter_row){ "3.", "NIK", cfg->rec_nik };
+	f->rec[3] = (struct letter_row){ "4.", "Pangkat/Golongan", L->rec_pangkat };
+	f->rec[4] = (struct letter_row){ "5.", "Jabatan", cfg->rec_jabatan };
+	f->rec[5] = (struct letter_row){ "6.", "Instansi", cfg->instansi };
+	f->rec[6] = (struct letter_row){ "7.", "Unit Kerja", cfg->rec_unit };
+	f->rec[7] = (struct letter_row){ "8.", "Alamat Email", cfg->rec_email };
+	f->use[0] = (struct letter_row){ "a.", "Sistem", cfg->sistem };
+	f->use[1] = (struct letter_row){ "b.", "Kegunaan", cfg->kegunaan };
 	f->signer_nama = cfg->rec_nama;
 	f->signer_nip = cfg->rec_nip;
 }
 
 static void base_release(struct letters *L)
 {
-	g_free(L->place_date);
+	g_free(L->sign_date);
 	g_free(L->instansi_up);
 	g_free(L->unit_up);
 	g_free(L->kontak);
-	g_free(L->signer_jabatan);
 	g_free(L->rec_pangkat);
 }
 
@@ -396,17 +395,17 @@ static int render(struct letters *L, const struct app *a, const char *id, GByteA
 	f.id = id;
 	f.url = url;
 	f.title_meta = title;
-	f.app[0] = (struct letter_row){ "Nama Lengkap", a->name };
-	f.app[1] = (struct letter_row){ "NIP", a->nip };
-	f.app[2] = (struct letter_row){ "NIK", a->nik };
-	f.app[3] = (struct letter_row){ "Pangkat/Golongan", pangkat };
-	f.app[4] = (struct letter_row){ "Jabatan", a->jabatan };
-	f.app[5] = (struct letter_row){ "Unit Kerja", a->unit };
-	f.app[6] = (struct letter_row){ "Instansi", cfg->instansi };
-	f.app[7] = (struct letter_row){ "Kota", cfg->kota };
-	f.app[8] = (struct letter_row){ "Provinsi", cfg->provinsi };
-	f.app[9] = (struct letter_row){ "Alamat Email", a->email };
-	f.app[10] = (struct letter_row){ "No. Telepon", a->phone };
+	f.app[0] = (struct letter_row){ "1.", "Nama Lengkap", a->name };
+	f.app[1] = (struct letter_row){ "2.", "NIP", a->nip };
+	f.app[2] = (struct letter_row){ "3.", "NIK", a->nik };
+	f.app[3] = (struct letter_row){ "4.", "Pangkat/Golongan", pangkat };
+	f.app[4] = (struct letter_row){ "5.", "Jabatan", a->jabatan };
+	f.app[5] = (struct letter_row){ "6.", "Unit Kerja", a->unit };
+	f.app[6] = (struct letter_row){ "7.", "Instansi", cfg->instansi };
+	f.app[7] = (struct letter_row){ NULL, "Kota", cfg->kota };
+	f.app[8] = (struct letter_row){ NULL, "Provinsi", cfg->provinsi };
+	f.app[9] = (struct letter_row){ "8.", "Alamat Email", a->email };
+	f.app[10] = (struct letter_row){ "9.", "No. Telepon", a->phone };
 	rc = letter_render(L->rend, &f, pdf);
 	g_free(pangkat);
 	g_free(url);
@@ -479,6 +478,9 @@ static int plan(struct letters *L, const struct app *a, GPtrArray *made)
 	m->applicant = a->id;
 	m->data_hash = g_strdup(a->data_hash);
 	m->file = g_strdup_printf("outbox/letters/%s.pdf", a->nip);
+	m->name = g_strdup(a->name);
+	m->unit = g_strdup(a->unit);
+	m->nip = g_strdup(a->nip);
 	if (a->cur_id && !g_strcmp0(a->cur_hash, a->data_hash) && a->cur_file && a->cur_sha &&
 	    !strcmp(a->cur_file, m->file) && file_matches(L, a->cur_file, a->cur_sha)) {
 		/* Back to data its current letter already shows. */
@@ -528,6 +530,7 @@ static int supersede(struct letters *L, const char *id)
 static int record(struct letters *L, GPtrArray *made)
 {
 	sqlite3 *db = L->ctx->db;
+	const struct tte_config *cfg = L->ctx->cfg;
 
 	if (store_begin(db))
 		return -1;
@@ -541,7 +544,9 @@ static int record(struct letters *L, GPtrArray *made)
 			if (m->old_id && supersede(L, m->old_id))
 				goto fail;
 			st = store_stmt(db, "INSERT INTO letters(id, applicant_id, version, data_hash,"
-					" day, sha256, file) VALUES(?,?,?,?,?,?,?)");
+					" day, sha256, file, page_instansi, page_rec_name,"
+					" page_rec_position, page_name, page_unit, page_nip)"
+					" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
 			if (!st)
 				goto fail;
 			store_bind_text(st, 1, m->id);
@@ -551,6 +556,12 @@ static int record(struct letters *L, GPtrArray *made)
 			store_bind_text(st, 5, L->ctx->today);
 			store_bind_text(st, 6, m->sha);
 			store_bind_text(st, 7, m->file);
+			store_bind_text(st, 8, cfg->instansi);
+			store_bind_text(st, 9, cfg->rec_nama);
+			store_bind_text(st, 10, cfg->rec_jabatan);
+			store_bind_text(st, 11, m->name);
+			store_bind_text(st, 12, m->unit);
+			store_bind_text(st, 13, m->nip);
 			if (store_step_done(st))
 				goto fail;
 			st = store_stmt(db, "UPDATE applicants SET letter_id=? WHERE id=?");

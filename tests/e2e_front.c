@@ -212,8 +212,11 @@ static char *state_of(const char *root)
 	char *files = NULL;
 	char *all;
 
+	/* Verification pages are named by letter id, which each root's own
+	 * key makes: compared by shape and number. */
 	assert_int_equal(tu_sh(&files, "cd '%s' && find inbox outbox var/processed var/quarantine"
-			       " -type f | sort", root), 0);
+			       " -type f | sed 's|^outbox/web/verifikasi/[^/]*/|outbox/web/verifikasi/ID/|'"
+			       " | sort", root), 0);
 	all = g_strconcat(db, "\n", files, NULL);
 	g_free(db);
 	g_free(files);

@@ -286,6 +286,16 @@ static void test_latest_wins(void **state)
 	tu_root_free(root);
 }
 
+/* What schema 4 added: the letters' page columns (for going back to an
+ * older schema). */
+#define DROP_SCHEMA_4 \
+	" ALTER TABLE letters DROP COLUMN page_instansi;" \
+	" ALTER TABLE letters DROP COLUMN page_rec_name;" \
+	" ALTER TABLE letters DROP COLUMN page_rec_position;" \
+	" ALTER TABLE letters DROP COLUMN page_name;" \
+	" ALTER TABLE letters DROP COLUMN page_unit;" \
+	" ALTER TABLE letters DROP COLUMN page_nip;"
+
 /* A database of schema 1 (NIK keys of 64 hex digits) is migrated when a
  * run opens it, and its applicants are still found by their NIK. */
 static void test_migrate_v1(void **state)
@@ -303,12 +313,13 @@ static void test_migrate_v1(void **state)
 	g_free(h);
 	/* Back to what schema 1 stored: 64 digits, the first 32 the same. */
 	g_free(tu_sql(root, "UPDATE applicants SET nik_hmac=nik_hmac || 'ffffffffffffffffffffffffffffffff',"
-		      " data_hash=data_hash || 'ffffffffffffffffffffffffffffffff'; PRAGMA user_version=1"));
+		      " data_hash=data_hash || 'ffffffffffffffffffffffffffffffff';"
+		      DROP_SCHEMA_4 " PRAGMA user_version=1"));
 	drop_rows(root, "b.csv",
 		  row("2026/11/12 9:00:00 AM GMT+8", "5108050101900001", "199001012015031001",
 		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/c"), NULL);
 	run_ok(root, DAY);
-	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 3);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 4);
 	h = tu_sql(root, "SELECT count(*) || '|' || length(nik_hmac) || '|' || length(data_hash) || '|'"
 		   " || golongan FROM applicants");
 	assert_string_equal(h, "1|32|32|III/c");
@@ -338,13 +349,13 @@ static void test_migrate_v2_check(void **state)
 		  row("2026/11/10 3:00:00 PM GMT+8", "5108054505880002", "198805052012122001",
 		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"), NULL);
 	run_ok(root, DAY);
-	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 3);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 4);
 	/* an unknown state cannot be written */
 	assert_int_not_equal(tu_sh(NULL, "sqlite3 '%s' \"UPDATE applicants SET state='BOGUS'\""
 				   " 2>/dev/null", db), 0);
 	/* Back to schema 2: the same table without the CHECK (removing a
 	 * CHECK this way is what SQLite documents as safe). */
-	g_free(tu_sql(root, "PRAGMA writable_schema=ON;"
+	g_free(tu_sql(root, DROP_SCHEMA_4 " PRAGMA writable_schema=ON;"
 		      " UPDATE sqlite_schema SET sql=substr(sql, 1, instr(sql, ' CHECK(') - 1)"
 		      " || substr(sql, instr(sql, '))') + 2) WHERE name='applicants';"
 		      " PRAGMA writable_schema=OFF; PRAGMA user_version=2;"));
@@ -363,7 +374,7 @@ static void test_migrate_v2_check(void **state)
 	/* fixed by hand, the next run migrates */
 	g_free(tu_sql(root, "UPDATE applicants SET state='VALID' WHERE nip='199001012015031001'"));
 	run_ok(root, DAY);
-	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 3);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 4);
 	h = tu_sql(root, "SELECT sql LIKE '%CHECK(state IN (''REJECTED'',''VALID'',%' FROM sqlite_schema"
 		   " WHERE name='applicants'");
 	assert_string_equal(h, "1");

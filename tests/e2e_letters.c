@@ -38,7 +38,7 @@ static void test_letter_fields_and_qr(void **state)
 		char *id = sql1(root, "SELECT letter_id FROM applicants WHERE nip='%s'", p->nip);
 		char *sha = sql1(root, "SELECT l.sha256 FROM letters l JOIN applicants a ON"
 				 " a.letter_id=l.id WHERE a.nip='%s'", p->nip);
-		char *fsha = file_sha256(pdf), *qr = qr_of(pdf), *url;
+		char *fsha = file_sha256(pdf), *qr = qr_of(pdf), *url, *flat;
 
 		assert_true(id_shaped(id));
 		assert_string_equal(sha, fsha);
@@ -48,33 +48,49 @@ static void test_letter_fields_and_qr(void **state)
 		assert_non_null(strstr(text, "SURAT REKOMENDASI PERMOHONAN PENERBITAN SERTIFIKAT "
 					     "ELEKTRONIK"));
 		assert_non_null(strstr(text, "UNIVERSITAS PENDIDIKAN GANESHA"));
-		assert_non_null(strstr(text, "Saya yang bertanda tangan di bawah ini"));
+		/* BSSN's template: its sentences and numbered fields, in order */
+		assert_non_null(strstr(text, "Saya yang bertanda tangan di bawah ini :"));
 		/* the recommender */
-		assert_field(text, "Nama Lengkap", "Made Contoh Rekomendasi");
-		assert_field(text, "NIP", "197501012000031001");
-		assert_field(text, "NIK", "5108010101750001");
-		assert_field(text, "Pangkat/Golongan", "Pembina / IV/a");
-		assert_field(text, "Jabatan", "Kepala UPT Teknologi Informasi dan Komunikasi");
-		assert_field(text, "Unit Kerja", "UPT Teknologi Informasi dan Komunikasi");
-		assert_field(text, "Alamat Email", "kepala.tik@undiksha.ac.id");
-		assert_non_null(strstr(text, "Dengan ini memberikan rekomendasi kepada"));
+		assert_field(text, "1. Nama Lengkap", "Made Contoh Rekomendasi");
+		assert_field(text, "2. NIP", "197501012000031001");
+		assert_field(text, "3. NIK", "5108010101750001");
+		assert_field(text, "4. Pangkat/Golongan", "Pembina / IV/a");
+		assert_field(text, "5. Jabatan", "Kepala UPT Teknologi Informasi dan Komunikasi");
+		assert_field(text, "6. Instansi", "Universitas Pendidikan Ganesha");
+		assert_field(text, "7. Unit Kerja", "UPT Teknologi Informasi dan Komunikasi");
+		assert_field(text, "8. Alamat Email", "kepala.tik@undiksha.ac.id");
+		assert_non_null(strstr(text, "Dengan ini memberikan rekomendasi kepada :"));
 		/* the applicant */
-		assert_field(text, "Nama Lengkap", p->name);
-		assert_field(text, "NIP", p->nip);
-		assert_field(text, "NIK", p->nik);
-		assert_field(text, "Jabatan", p->jabatan);
-		assert_field(text, "Unit Kerja", p->unit);
-		assert_field(text, "Instansi", "Universitas Pendidikan Ganesha");
+		assert_field(text, "1. Nama Lengkap", p->name);
+		assert_field(text, "2. NIP", p->nip);
+		assert_field(text, "3. NIK", p->nik);
+		assert_field(text, "5. Jabatan", p->jabatan);
+		assert_field(text, "6. Unit Kerja", p->unit);
+		assert_field(text, "7. Instansi", "Universitas Pendidikan Ganesha");
 		assert_field(text, "Kota", "Singaraja");
 		assert_field(text, "Provinsi", "Bali");
-		assert_field(text, "Alamat Email", p->email);
-		assert_field(text, "No. Telepon", p->phone ? p->phone : "\xe2\x80\x93");
-		assert_field(text, "Sistem", "Aplikasi persuratan dan layanan elektronik Universitas");
-		assert_field(text, "Kegunaan", "Penandatanganan dokumen elektronik kedinasan");
-		assert_non_null(strstr(text, "Demikian surat rekomendasi ini saya buat"));
-		assert_non_null(strstr(text, "Singaraja, 24 November 2026"));
-		assert_non_null(strstr(text, "NIP 197501012000031001"));
-		assert_non_null(strstr(text, "Undang-Undang Nomor 11 Tahun 2008"));
+		assert_field(text, "8. Alamat Email", p->email);
+		assert_field(text, "9. No. Telepon", p->phone ? p->phone : "\xe2\x80\x93");
+		flat = g_strdelimit(g_strdup(plain), "\n", ' ');
+		assert_non_null(strstr(flat, "Untuk melakukan pendaftaran sertifikat elektronik "
+					     "sekaligus menjadi pemegang sertifikat elektronik yang "
+					     "digunakan pada:"));
+		g_free(flat);
+		assert_field(text, "a. Sistem", "Aplikasi persuratan dan layanan elektronik Universitas");
+		assert_field(text, "b. Kegunaan", "Penandatanganan dokumen elektronik kedinasan");
+		assert_non_null(strstr(text, "Demikian surat rekomendasi ini saya buat, agar dapat "
+					     "digunakan sebagaimana mestinya."));
+		/* the signature block */
+		assert_field(text, "Ditanda tangan di", "Singaraja");
+		assert_field(text, "Tanggal", "24 November 2026");
+		assert_non_null(strstr(text, "Hormat saya,"));
+		assert_non_null(strstr(text, "NIP. 197501012000031001"));
+		/* the SOP's three-line Catatan */
+		assert_non_null(strstr(plain, "Catatan:\n1. UU ITE No. 11 Tahun 2008 Pasal 5 ayat 1"));
+		assert_non_null(strstr(plain, "\n2. Dokumen ini ditandatangani secara elektronik "
+					      "menggunakan sertifikat elektronik yang diterbitkan"));
+		assert_non_null(strstr(plain, "\n3. Surat ini dapat dibuktikan keasliannya dengan "
+					      "menggunakan qr code"));
 		/* reading order too: the name whole in plain pdftotext */
 		assert_non_null(strstr(plain, p->name));
 		assert_non_null(strstr(plain, id));
@@ -92,8 +108,8 @@ static void test_letter_fields_and_qr(void **state)
 		char *ta = pdftotext(pa, true), *tc = pdftotext(pc, true);
 		char *logs = tu_path(root, "var/log");
 
-		assert_field(ta, "Pangkat/Golongan", "Penata Tingkat I / III/d");
-		assert_field(tc, "Pangkat/Golongan", "Golongan IX (PPPK)");
+		assert_field(ta, "4. Pangkat/Golongan", "Penata Tingkat I / III/d");
+		assert_field(tc, "4. Pangkat/Golongan", "Golongan IX (PPPK)");
 		/* The NIK never reaches a log. */
 		assert_false(tu_file_contains(logs, alice.nik));
 		g_free(pa);
@@ -237,8 +253,8 @@ static void test_correction(void **state)
 	g_free(p);
 	p = letter_path(root, alice.nip);
 	t = pdftotext(p, true);
-	assert_field(t, "Jabatan", "Lektor");
-	assert_non_null(strstr(t, "Singaraja, 25 November 2026"));
+	assert_field(t, "5. Jabatan", "Lektor");
+	assert_field(t, "Tanggal", "25 November 2026");
 	g_free(t);
 	g_free(p);
 	/* the old NIP's letter has left the outbox, the new one is there */

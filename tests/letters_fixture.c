@@ -84,6 +84,24 @@ char *pdftotext(const char *pdf, bool layout)
 }
 
 /* Is there a line "LABEL   : VALUE" (pdftotext -layout)? */
+/* Does P start with LABEL, where a space in LABEL stands for any run of
+ * spaces (pdftotext -layout spaces a row's number from its label by
+ * position)? The end of the match, or NULL. */
+static const char *label_at(const char *p, const char *label)
+{
+	for (; *label; label++) {
+		if (*label == ' ') {
+			if (*p != ' ')
+				return NULL;
+			while (*p == ' ')
+				p++;
+		} else if (*p++ != *label) {
+			return NULL;
+		}
+	}
+	return p;
+}
+
 bool has_field(const char *text, const char *label, const char *value)
 {
 	gchar **lines = g_strsplit(text, "\n", -1);
@@ -94,9 +112,9 @@ bool has_field(const char *text, const char *label, const char *value)
 
 		while (*p == ' ')
 			p++;
-		if (strncmp(p, label, strlen(label)))
+		p = label_at(p, label);
+		if (!p)
 			continue;
-		p += strlen(label);
 		while (*p == ' ')
 			p++;
 		if (*p++ != ':')

@@ -84,6 +84,9 @@ echo "  the admins' workbook:   $root/outbox/reports/laporan-${n2//-/}.xlsx"
 echo "  the upload bundle:      $(ls "$root"/outbox/bundles/*.zip | head -1)"
 echo "  WhatsApp messages:      $root/outbox/notices/wa-${n2//-/}.txt"
 echo "  a verification result:  $root/outbox/verification/surat-$nip-ttd.pdf.json"
+echo "  its letter's QR page:   $root/outbox/web/$(sqlite3 "$root/var/tte.db" "SELECT l.id FROM letters l
+	JOIN applicants a ON a.id=l.applicant_id WHERE a.nip='$nip' AND l.signed_sha256 IS NOT NULL" |
+	sed 's|^|verifikasi/|; s|$|/index.html|')"
 echo "  one applicant:          $build/tte --root $root show $nip"
 echo "  verify a PDF now:       $build/tte --root $root verify --trust $root/trust-demo.pem FILE.pdf"
 echo "  run logs:               $root/var/log/"
