@@ -65,6 +65,8 @@ struct tte_config {
 
 	/* [verify] */
 	char *trust;			/* PEM file(s) or directory, ';'-separated */
+	long long verify_max_stream;	/* bytes one PDF stream may inflate to */
+	long long verify_max_inflate;	/* bytes all of one PDF's streams may */
 };
 
 /*

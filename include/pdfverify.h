@@ -108,7 +108,15 @@ struct pdfverify_opts {
 	const char *base_dir;
 	/* "Now", for signatures with no time at all; 0: time(NULL). */
 	time_t now;
+	/* Bytes qpdf may inflate for one stream and for one file (every
+	 * revision it reads counted); 0: the defaults below. Past either,
+	 * verification stops: INDETERMINATE, DECOMPRESSION_LIMIT. */
+	unsigned long long max_stream_bytes;
+	unsigned long long max_file_bytes;
 };
+
+#define PDFVERIFY_MAX_STREAM_DEFAULT (32ULL << 20)	/* [verify] max_stream_mb */
+#define PDFVERIFY_MAX_FILE_DEFAULT (512ULL << 20)	/* [verify] max_inflate_mb */
 
 struct pdfverify_ctx;
 

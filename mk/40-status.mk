@@ -26,3 +26,7 @@ xlsx_xml_PKGS := xlsxwriter
 csv_read_PKGS := xlsxwriter
 
 BENCHES += ingest
+
+# The rules that read one form field or one file name (fsutil, rules).
+FUZZERS += field_rules
+field_rules_PKGS := xlsxwriter

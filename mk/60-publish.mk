@@ -3,5 +3,5 @@
 # in a real browser (tests/web/).
 TESTS += e2e_publish
 e2e_publish_SRCS := tests/letters_fixture.c tests/pdfsign.c
-e2e_publish_PKGS := libqpdf cairo fontconfig
+e2e_publish_PKGS := libqpdf cairo fontconfig zlib
 BENCHES += publish

@@ -102,6 +102,13 @@ static const struct key keys[] = {
 
 	{ "verify", "trust", K_STR, O(trust), "",
 	  "Trust anchors for signed PDFs: PEM files or directories, separated by ';'.", 0, 0 },
+	{ "verify", "max_stream_mb", K_MB, O(verify_max_stream), "32",
+	  "A PDF's object and cross-reference streams are inflated in memory: one that\n"
+	  "inflates past this many MiB stops its verification (INDETERMINATE,\n"
+	  "DECOMPRESSION_LIMIT). Real letters need well under 1.", 1, 4096 },
+	{ "verify", "max_inflate_mb", K_MB, O(verify_max_inflate), "512",
+	  "The same for all the streams of one PDF together, every signed revision\n"
+	  "read counted.", 1, 65536 },
 };
 
 /*

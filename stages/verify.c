@@ -51,9 +51,12 @@ static const GOptionEntry options[] = {
 	G_OPTION_ENTRY_NULL,
 };
 
-static struct pdfverify_ctx *load_trust(const char *trust, const char *base)
+static struct pdfverify_ctx *load_trust(const char *trust, const char *base,
+					const struct tte_config *cfg)
 {
-	struct pdfverify_opts o = { .trust = trust, .base_dir = base };
+	struct pdfverify_opts o = { .trust = trust, .base_dir = base,
+				    .max_stream_bytes = (unsigned long long)cfg->verify_max_stream,
+				    .max_file_bytes = (unsigned long long)cfg->verify_max_inflate };
 	char *err = NULL;
 	struct pdfverify_ctx *vc = pdfverify_ctx_new(&o, &err);
 
@@ -209,7 +212,7 @@ static int verify_files(const char *root, int argc, char **argv)
 		if (!cfg)
 			return TTE_EXIT_USAGE;
 	}
-	vc = load_trust(opt_trust ? opt_trust : cfg->trust, opt_trust ? NULL : real);
+	vc = load_trust(opt_trust ? opt_trust : cfg->trust, opt_trust ? NULL : real, cfg);
 	db = store_peek(real);
 	if (!vc) {
 		rc = TTE_EXIT_USAGE;
@@ -494,7 +497,7 @@ static int verify_nightly(struct tte_ctx *ctx)
 		log_info("verify: nothing in inbox/signed/; %d waiting", waiting);
 		return TTE_EXIT_OK;
 	}
-	n.vc = load_trust(ctx->cfg->trust, ctx->root);
+	n.vc = load_trust(ctx->cfg->trust, ctx->root, ctx->cfg);
 	if (!n.vc) {
 		g_ptr_array_free(items, TRUE);
 		if (!ctx->in_run)

@@ -340,8 +340,7 @@ static void test_sigkill(void **state)
 			assert_true(has_prefix(bundles, ".bsre-"));
 			assert_int_equal(count_files(bundles, ".zip"), 0);
 		}
-		assert_int_equal(kill(-pid, SIGKILL), 0);
-		assert_int_equal(waitpid(pid, &status, 0), pid);
+		status = tu_kill_run(pid, stage);
 		assert_true(WIFSIGNALED(status));
 		/* Nothing half-made is visible: PDFs that exist are whole. */
 		assert_int_equal(tu_sh(NULL, "cd '%s' && for f in *.pdf; do [ -e \"$f\" ] || continue;"

@@ -1111,8 +1111,7 @@ static void test_sigkill_during_intake(void **state)
 		char *ended = NULL;
 
 		assert_true(stage > 0);
-		kill(-pid, SIGKILL);
-		assert_int_equal(waitpid(pid, &st, 0), pid);
+		st = tu_kill_run(pid, stage);
 		/* it died inside intake, not before or after */
 		tu_sh(&ended, "grep -h 'stage intake end' '%s'/* 2>/dev/null", log);
 		killed = WIFSIGNALED(st) && !(ended && *ended);

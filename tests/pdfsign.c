@@ -19,6 +19,7 @@
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
 #include <qpdf/qpdf-c.h>
+#include <zlib.h>
 
 #include "pdfsign.h"
 #include "tte.h"
@@ -220,6 +221,17 @@ void ps_info_get(GBytes *pdf, struct ps_info *info)
 	info->page = qpdf_oh_get_object_id(q, page);
 	c = qpdf_oh_get_key(q, page, "/Contents");
 	info->contents = qpdf_oh_is_stream(q, c) ? qpdf_oh_get_object_id(q, c) : 0;
+	info->font = 0;
+	c = qpdf_oh_get_key(q, qpdf_oh_get_key(q, page, "/Resources"), "/Font");
+	if (qpdf_oh_is_dictionary(q, c)) {
+		qpdf_oh_begin_dict_key_iter(q, c);
+		while (!info->font && qpdf_oh_dict_more_keys(q)) {
+			qpdf_oh f = qpdf_oh_get_key(q, c, qpdf_oh_dict_next_key(q));
+
+			if (qpdf_oh_is_indirect(q, f))
+				info->font = qpdf_oh_get_object_id(q, f);
+		}
+	}
 	info->page_text = g_strdup(qpdf_oh_unparse_resolved(q, page));
 	qpdf_cleanup(&q);
 }
@@ -237,6 +249,61 @@ char *ps_object_text(GBytes *pdf, int num)
 
 	qpdf_cleanup(&q);
 	return s;
+}
+
+char *ps_object_text_reversed(GBytes *pdf, int num)
+{
+	qpdf_data q = open_pdf(pdf);
+	qpdf_oh d = qpdf_get_object_by_id(q, num, 0);
+	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
+	GString *s = g_string_new("<<");
+
+	g_assert(qpdf_oh_is_dictionary(q, d));
+	qpdf_oh_begin_dict_key_iter(q, d);
+	while (qpdf_oh_dict_more_keys(q))
+		g_ptr_array_add(keys, g_strdup(qpdf_oh_dict_next_key(q)));
+	for (guint i = keys->len; i-- > 0;) {
+		const char *k = g_ptr_array_index(keys, i);
+
+		g_string_append_printf(s, "\n  %s %s", k, qpdf_oh_unparse(q, qpdf_oh_get_key(q, d, k)));
+	}
+	g_string_append(s, "\n>>");
+	g_ptr_array_free(keys, TRUE);
+	qpdf_cleanup(&q);
+	return g_string_free(s, FALSE);
+}
+
+GBytes *ps_stream_recoded(GBytes *pdf, int num)
+{
+	qpdf_data q = open_pdf(pdf);
+	qpdf_oh st = qpdf_get_object_by_id(q, num, 0), d;
+	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
+	GString *s = g_string_new("<<");
+	unsigned char *data = NULL;
+	size_t len = 0;
+	QPDF_BOOL filtered = QPDF_FALSE;
+
+	g_assert(qpdf_oh_is_stream(q, st));
+	g_assert(!(qpdf_oh_get_stream_data(q, st, qpdf_dl_generalized, &filtered, &data, &len) &
+		   QPDF_ERRORS) && filtered);
+	d = qpdf_oh_get_dict(q, st);
+	qpdf_oh_begin_dict_key_iter(q, d);
+	while (qpdf_oh_dict_more_keys(q))
+		g_ptr_array_add(keys, g_strdup(qpdf_oh_dict_next_key(q)));
+	for (guint i = keys->len; i-- > 0;) {
+		const char *k = g_ptr_array_index(keys, i);
+
+		if (strcmp(k, "/Length") && strcmp(k, "/Filter") && strcmp(k, "/DecodeParms"))
+			g_string_append_printf(s, " %s %s", k,
+					       qpdf_oh_unparse(q, qpdf_oh_get_key(q, d, k)));
+	}
+	g_string_append_printf(s, " /Length %zu >>\nstream\n", len);
+	g_string_append_len(s, (const char *)data, (gssize)len);
+	g_string_append(s, "\nendstream");
+	free(data);
+	g_ptr_array_free(keys, TRUE);
+	qpdf_cleanup(&q);
+	return g_string_free_to_bytes(s);
 }
 
 long long ps_find(GBytes *pdf, const char *needle, size_t from)
@@ -644,6 +711,15 @@ GBytes *ps_sign(GBytes *base, const struct ps_sign_opts *o)
 		g_free(text);
 	}
 
+	for (int i = 0; i < o->n_also; i++) {
+		gsize n;
+		const void *d = g_bytes_get_data(o->also[i].body, &n);
+
+		obj_begin(&u, o->also[i].num);
+		put(&u, d, n);
+		obj_end(&u);
+	}
+
 	/* The widget, which is the field. */
 	obj_begin(&u, widget);
 	text = g_strdup_printf("<< /Type /Annot /Subtype /Widget /FT /Sig /T (%s) /F 132 "
@@ -841,6 +917,161 @@ GBytes *ps_make_big(size_t bytes)
 	g_byte_array_append(a, (const guint8 *)h, (guint)strlen(h));
 	g_free(h);
 	return g_byte_array_free_to_bytes(a);
+}
+
+/* Deflate PREFIX then spaces up to TOTAL bytes. A full flush after each
+ * 1 MiB of spaces makes every such block compress to the same bytes, so
+ * one is made and repeated: gigabytes cost a few milliseconds. */
+static GByteArray *deflate_bomb(const char *prefix, guint64 total)
+{
+	const size_t chunk = 1 << 20;
+	unsigned char *spaces = g_malloc(chunk), *out = g_malloc(2 * chunk);
+	GByteArray *a = g_byte_array_new(), *block = NULL;
+	guint64 left = total - strlen(prefix), n = left / chunk;
+	uLong adler = adler32(0L, (const Bytef *)prefix, (uInt)strlen(prefix));
+	uLong cadler;
+	z_stream z = { 0 };
+
+	memset(spaces, ' ', chunk);
+	cadler = adler32(0L, spaces, (uInt)chunk);
+	g_assert(n >= 3 && deflateInit(&z, 9) == Z_OK);
+	z.next_in = (Bytef *)prefix;
+	z.avail_in = (uInt)strlen(prefix);
+	for (guint64 i = 0; i <= n; i++) {
+		int flush = i == n ? Z_FINISH : Z_FULL_FLUSH;
+
+		if (i > 0) {
+			z.next_in = spaces;
+			z.avail_in = i == n ? 0 : (uInt)chunk;
+		}
+		if (i >= 3 && i < n) {
+			/* The same block as the last one. */
+			g_byte_array_append(a, block->data, block->len);
+			adler = adler32_combine(adler, cadler, (z_off_t)chunk);
+			continue;
+		}
+		z.next_out = out;
+		z.avail_out = (uInt)(2 * chunk);
+		g_assert(deflate(&z, flush) == (flush == Z_FINISH ? Z_STREAM_END : Z_OK));
+		if (i == n) {
+			/* The final block, then the checksum of all the spaces. */
+			size_t k = (size_t)(z.next_out - out) - 4;
+
+			g_byte_array_append(a, out, (guint)k);
+			out[0] = (unsigned char)(adler >> 24);
+			out[1] = (unsigned char)(adler >> 16);
+			out[2] = (unsigned char)(adler >> 8);
+			out[3] = (unsigned char)adler;
+			g_byte_array_append(a, out, 4);
+			break;
+		}
+		g_byte_array_append(a, out, (guint)(z.next_out - out));
+		if (i > 0)
+			adler = adler32_combine(adler, cadler, (z_off_t)chunk);
+		if (i == 2) {
+			g_assert(block && block->len == (guint)(z.next_out - out) &&
+				 !memcmp(block->data, out, block->len));
+		} else if (i == 1) {
+			block = g_byte_array_new();
+			g_byte_array_append(block, out, (guint)(z.next_out - out));
+		}
+	}
+	deflateEnd(&z);
+	g_byte_array_free(block, TRUE);
+	g_free(spaces);
+	g_free(out);
+	return a;
+}
+
+GBytes *ps_make_bomb(guint64 inflated, const char *filter)
+{
+	GByteArray *a = g_byte_array_new(), *data;
+	const char *cat = "<< /Type /Catalog /Pages 2 0 R >>";
+	char *prefix = g_strdup_printf("1 0 %s", cat), *h;
+	gsize off[7];
+	unsigned char xref[7 * 7];
+
+#define PUT(s) g_byte_array_append(a, (const guint8 *)(s), (guint)strlen(s))
+	if (filter) {
+		data = g_byte_array_new();
+		g_byte_array_append(data, (const guint8 *)prefix, (guint)strlen(prefix));
+	} else {
+		data = deflate_bomb(prefix, inflated);
+	}
+	PUT("%PDF-1.5\n%\xe2\xe3\xcf\xd3\n");
+	off[2] = a->len;
+	PUT("2 0 obj\n<< /Type /Pages /Kids [ 3 0 R ] /Count 1 >>\nendobj\n");
+	off[3] = a->len;
+	PUT("3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 612 792 ] >>\nendobj\n");
+	off[5] = a->len;
+	h = g_strdup_printf("5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter %s /Length %u >>\n"
+			    "stream\n", filter ? filter : "/FlateDecode", data->len);
+	PUT(h);
+	g_free(h);
+	g_byte_array_append(a, data->data, data->len);
+	PUT("\nendstream\nendobj\n");
+	off[6] = a->len;
+	/* Entries of 1 + 4 + 2 bytes: type, offset or object stream, gen or index. */
+	memset(xref, 0, sizeof(xref));
+	for (int i = 0; i < 7; i++) {
+		unsigned char *e = xref + 7 * i;
+		guint32 v = i == 1 ? 5 : i == 2 || i == 3 || i == 5 || i == 6 ? (guint32)off[i] : 0;
+
+		e[0] = i == 0 || i == 4 ? 0 : i == 1 ? 2 : 1;
+		e[1] = (unsigned char)(v >> 24);
+		e[2] = (unsigned char)(v >> 16);
+		e[3] = (unsigned char)(v >> 8);
+		e[4] = (unsigned char)v;
+		if (i == 0)
+			e[5] = e[6] = 0xff;
+	}
+	h = g_strdup_printf("6 0 obj\n<< /Type /XRef /Size 7 /W [ 1 4 2 ] /Root 1 0 R /Length %zu "
+			    ">>\nstream\n", sizeof(xref));
+	PUT(h);
+	g_free(h);
+	g_byte_array_append(a, xref, sizeof(xref));
+	h = g_strdup_printf("\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", off[6]);
+	PUT(h);
+	g_free(h);
+#undef PUT
+	g_byte_array_free(data, TRUE);
+	g_free(prefix);
+	return g_byte_array_free_to_bytes(a);
+}
+
+GBytes *ps_make_xref_bomb(int entries)
+{
+	GString *s = g_string_new("%PDF-1.5\n");
+	gsize o1, o2, x, raw_len = 5 * ((gsize)entries + 4);
+	unsigned char *raw = g_malloc0(raw_len), *z;
+	uLongf zlen = compressBound((uLong)raw_len);
+
+	o1 = s->len;
+	g_string_append(s, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+	o2 = s->len;
+	g_string_append(s, "2 0 obj\n<< /Type /Pages /Kids [ ] /Count 0 >>\nendobj\n");
+	x = s->len;
+	/* W [1 4 0]: objects 0 (free), 1, 2, 3 (this stream), then ENTRIES
+	 * more from 4 on, each "type 1 at the catalog". */
+	for (gsize i = 1; i < (gsize)entries + 4; i++) {
+		gsize off = i == 2 ? o2 : i == 3 ? x : o1;
+
+		raw[5 * i] = 1;
+		raw[5 * i + 1] = (unsigned char)(off >> 24);
+		raw[5 * i + 2] = (unsigned char)(off >> 16);
+		raw[5 * i + 3] = (unsigned char)(off >> 8);
+		raw[5 * i + 4] = (unsigned char)off;
+	}
+	z = g_malloc(zlen);
+	g_assert(compress2(z, &zlen, raw, (uLong)raw_len, 9) == Z_OK);
+	g_string_append_printf(s, "3 0 obj\n<< /Type /XRef /Size %d /W [ 1 4 0 ] /Root 1 0 R "
+			       "/Filter /FlateDecode /Length %lu >>\nstream\n", entries + 4,
+			       (unsigned long)zlen);
+	g_string_append_len(s, (const char *)z, (gssize)zlen);
+	g_string_append_printf(s, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", x);
+	g_free(raw);
+	g_free(z);
+	return g_string_free_to_bytes(s);
 }
 
 void ps_cleanup(void)

@@ -34,6 +34,8 @@ void ps_pki_free(struct ps_pki *p);
 /* Write the trust anchors (root and intermediate, PEM) to PATH. */
 void ps_pki_write_trust(const struct ps_pki *p, const char *path);
 
+struct ps_obj;
+
 struct ps_sign_opts {
 	EVP_PKEY *key;
 	X509 *cert;
@@ -51,6 +53,8 @@ struct ps_sign_opts {
 	X509_CRL *crl;		/* embedded in the CMS, or NULL */
 	X509 *ess_cert;		/* ESS signing-certificate-v2 naming this one
 				 * instead of the signer (tamper test) */
+	const struct ps_obj *also;	/* further objects the signing update */
+	int n_also;			/* rewrites, as some signers do */
 };
 
 /* A CRL from the intermediate, revoking the signer (serial 100) as of
@@ -77,6 +81,7 @@ struct ps_info {
 	int root;		/* catalog object */
 	int page;		/* first page object */
 	int contents;		/* first page's /Contents stream (0 if an array) */
+	int font;		/* an indirect font of the first page, 0 none */
 	char *page_text;	/* the first page dictionary as written by qpdf */
 };
 void ps_info_get(GBytes *pdf, struct ps_info *info);
@@ -84,6 +89,14 @@ void ps_info_release(struct ps_info *info);
 
 /* The object NUM's body as qpdf unparses it (dictionaries only). */
 char *ps_object_text(GBytes *pdf, int num);
+
+/* Stream object NUM put back decoded (no /Filter), keys reversed: the same
+ * value, other bytes. */
+GBytes *ps_stream_recoded(GBytes *pdf, int num);
+
+/* The same with the dictionary's keys in reverse order, the way another
+ * writer may put an unchanged object back. */
+char *ps_object_text_reversed(GBytes *pdf, int num);
 
 /* An A4 letter-like PDF drawn with cairo, LINES of text. */
 GBytes *ps_make_letter(const char *const *lines);
@@ -95,6 +108,17 @@ GBytes *ps_make_minimal(const char *text, const char *hidden);
 
 /* A one-page PDF of about BYTES bytes (an uncompressed noise image). */
 GBytes *ps_make_big(size_t bytes);
+
+/* A one-page PDF 1.5 whose catalog lives in an object stream that
+ * inflates to INFLATED bytes (FlateDecode; the file is about a thousandth
+ * of that), found through a cross-reference stream. With FILTER (e.g.
+ * "/LZWDecode") the object stream names that filter instead and is stored
+ * as is, INFLATED ignored. */
+GBytes *ps_make_bomb(guint64 inflated, const char *filter);
+
+/* An empty PDF 1.5 whose cross-reference stream (FlateDecode, a few KB)
+ * lists ENTRIES objects, all at the catalog's offset. */
+GBytes *ps_make_xref_bomb(int entries);
 
 /* Release cairo's and fontconfig's caches (at the end of a test program). */
 void ps_cleanup(void);

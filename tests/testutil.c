@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib.h>
@@ -227,6 +229,31 @@ pid_t tu_run_stop_at(const char *root, const char *date, const char *spec, pid_t
 	buf[got] = 0;
 	*stopped = got ? (pid_t)g_ascii_strtoll(buf, NULL, 10) : 0;
 	return pid;
+}
+
+int tu_kill_run(pid_t run, pid_t stopped)
+{
+	int pidfd = stopped > 0 ? (int)syscall(SYS_pidfd_open, stopped, 0) : -1;
+	int status;
+
+	if (stopped > 0 && pidfd < 0 && errno != ESRCH)
+		fail_msg("pidfd_open: %s", strerror(errno));
+	if (kill(-run, SIGKILL))
+		fail_msg("kill: %s", strerror(errno));
+	if (waitpid(run, &status, 0) != run)
+		fail_msg("waitpid: %s", strerror(errno));
+	if (pidfd >= 0) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		int n;
+
+		/* readable once the process has exited (its files closed) */
+		while ((n = poll(&p, 1, 60000)) < 0 && errno == EINTR)
+			;
+		close(pidfd);
+		if (n != 1)
+			fail_msg("the stopped program %d did not exit", (int)stopped);
+	}
+	return status;
 }
 
 int tu_sh(char **out, const char *fmt, ...)

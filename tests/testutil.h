@@ -43,6 +43,12 @@ int tu_tte(const char *root, const char *date, char **out, char **err, ...)
  * reaps. */
 pid_t tu_run_stop_at(const char *root, const char *date, const char *spec, pid_t *stopped);
 
+/* Kill the whole run RUN (from tu_run_stop_at) with SIGKILL, reap it,
+ * and wait until its stopped program STOPPED (not our child: it was the
+ * run's) has exited too, so that its lock is released when this returns.
+ * Waits on a pidfd, bounded at 60 s. Returns RUN's wait status. */
+int tu_kill_run(pid_t run, pid_t stopped);
+
 /* Run a shell command; returns its exit status. Output into *OUT if not NULL. */
 int tu_sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib.h>
 
 #include "pdfsign.h"
@@ -587,6 +588,66 @@ static void test_docmdp(void **state)
 	}
 }
 
+/* An approval signature on a certified (DocMDP P=2) letter whose update
+ * also puts back the page's font (shared by the page and its text) with
+ * its keys in another order and 684 written 684.0, and the font's
+ * ToUnicode stream uncompressed, as Acrobat and Word rewrite objects they
+ * did not change: no modification. With one value of the font changed,
+ * a modification. */
+static void test_rewritten_unchanged(void **state)
+{
+	struct ps_sign_opts o = good();
+	GBytes *cert, *s2;
+	struct ps_info in;
+	struct ps_obj also[2];
+	char *text, *same, *changed, *tu;
+	int tun;
+	struct run r;
+
+	(void)state;
+	o.docmdp = 2;
+	cert = ps_sign(F.letter, &o);
+	ps_info_get(cert, &in);
+	assert_true(in.font > 0);
+	text = ps_object_text_reversed(cert, in.font);
+	same = replace(text, " 684 ", " 684.0 ");
+	changed = replace(same, "/FirstChar 32", "/FirstChar 33");
+	tu = strstr(text, "/ToUnicode ");
+	assert_non_null(tu);
+	tun = (int)g_ascii_strtoll(tu + strlen("/ToUnicode "), NULL, 10);
+	also[1].num = tun;
+	also[1].body = ps_stream_recoded(cert, tun);
+	for (int k = 0; k < 2; k++) {
+		also[0].num = in.font;
+		also[0].body = g_bytes_new_static(k ? changed : same, strlen(k ? changed : same));
+		o = good();
+		o.field = "persetujuan";
+		o.also = also;
+		o.n_also = 2;
+		s2 = ps_sign(cert, &o);
+		verify(s2, &r);
+		if (!k) {
+			assert_int_equal(r.rc, 0);
+			expect(&r, "[.conclusion, .signatures[0].certification, .signatures[0].docMdp, "
+				   ".signatures[0].modifications, (.signatures[0].problems | length)] "
+				   "| @tsv", "VALID\ttrue\t2\tSIGNATURES\t0");
+		} else {
+			expect(&r, "[.conclusion, .signatures[0].modifications] | @tsv",
+			       "INVALID\tSIGNATURES,OTHER");
+			expect_problem(&r, "MODIFIED_AFTER_SIGNING");
+		}
+		run_free(&r);
+		g_bytes_unref(also[0].body);
+		g_bytes_unref(s2);
+	}
+	g_bytes_unref(also[1].body);
+	g_free(text);
+	g_free(same);
+	g_free(changed);
+	ps_info_release(&in);
+	g_bytes_unref(cert);
+}
+
 /* Shadow attacks: content hidden in the signed revision and revealed, or
  * an object replaced, by an update. */
 static void test_shadow(void **state)
@@ -664,6 +725,103 @@ static void test_annotation(void **state)
 	g_bytes_unref(s);
 }
 
+/* A signature dictionary qpdf cannot read (a /ByteRange number that
+ * overflows, nesting deeper than qpdf parses) is a damaged signature,
+ * never "no signature". */
+static void test_unreadable_sig_dict(void **state)
+{
+	GBytes *s = sign_letter(), *t;
+	int sig, widget;
+	char *text, *wtext, *bad, *deep;
+	GString *nest = g_string_new("/Reason ");
+	struct ps_obj o;
+	struct run r;
+
+	(void)state;
+	sig_objects(F.letter, &sig, &widget);
+	text = ps_object_text(s, sig);
+	wtext = ps_object_text(s, widget);
+	for (int i = 0; i < 600; i++)
+		g_string_append_c(nest, '[');
+	for (int i = 0; i < 600; i++)
+		g_string_append_c(nest, ']');
+	for (int k = 0; k < 3; k++) {
+		/* The signature dictionary twice, then the field itself. */
+		bad = k == 2 ? replace(wtext, "/Rect [ 0 ", "/Rect [ 99999999999999999999 ")
+			: k ? replace(text, "/Reason ()", nest->str)
+			: replace(text, "/ByteRange [ 0 ", "/ByteRange [ 0 99999999999999999999 ");
+		o.num = k == 2 ? widget : sig;
+		o.body = g_bytes_new(bad, strlen(bad));
+		t = ps_update(s, &o, 1);
+		verify(t, &r);
+		assert_int_equal(r.rc, 1);
+		deep = jq(&r, ".conclusion");
+		if (!strcmp(deep, "NO_SIGNATURE"))
+			fail_msg("case %d: NO_SIGNATURE", k);
+		g_free(deep);
+		expect(&r, ".conclusion", "INVALID");
+		expect_problem(&r, "SIGNATURE_DICT_DAMAGED");
+		run_free(&r);
+		g_bytes_unref(o.body);
+		g_bytes_unref(t);
+		g_free(bad);
+	}
+	g_string_free(nest, TRUE);
+	g_free(text);
+	g_free(wtext);
+	g_bytes_unref(s);
+}
+
+/* PDF's conclusion and document problems, "CONCLUSION\tCODE,...". */
+static void expect_doc(GBytes *pdf, const char *want)
+{
+	struct run r;
+
+	verify(pdf, &r);
+	expect(&r, "[.conclusion, (.problems | join(\",\"))] | @tsv", want);
+	if (strcmp(want, "VALID"))
+		assert_int_equal(r.rc, 1);
+	run_free(&r);
+}
+
+/* A decompression bomb: an object stream inflating to 3 GiB in a 3 MB
+ * file stops at the cap, INDETERMINATE, never NO_SIGNATURE; the caps come
+ * from tte.conf; filters that cannot be capped are refused, and so are
+ * cross-reference streams listing millions of objects. */
+static void test_bomb(void **state)
+{
+	GBytes *big = ps_make_bomb(3ULL << 30, NULL), *small = ps_make_bomb(8 << 20, NULL);
+	GBytes *lzw = ps_make_bomb(0, "/LZWDecode");
+	GBytes *xref = ps_make_xref_bomb(6000000), *xok = ps_make_xref_bomb(1000);
+	char *conf = tu_path(F.root, "tte.conf");
+	struct run r;
+
+	(void)state;
+	assert_true(g_bytes_get_size(big) < 4u << 20);
+	expect_doc(big, "INDETERMINATE\tDECOMPRESSION_LIMIT");
+	/* The same construction, small: an ordinary unsigned PDF. */
+	expect_doc(small, "NO_SIGNATURE\t");
+	/* Caps from [verify]: per stream, then per file. */
+	tu_write_str(conf, "[verify]\nmax_stream_mb = 4\n");
+	expect_doc(small, "INDETERMINATE\tDECOMPRESSION_LIMIT");
+	tu_write_str(conf, "[verify]\nmax_inflate_mb = 2\n");
+	verify(small, &r);
+	expect(&r, "[.conclusion, (.notes[0] | test(\"in all\"))] | @tsv", "INDETERMINATE\ttrue");
+	run_free(&r);
+	assert_int_equal(unlink(conf), 0);
+	expect_doc(lzw, "INDETERMINATE\tSTREAM_FILTER_UNSUPPORTED");
+	/* 6 million objects listed in a 44 KB file (qpdf: 500 MB, 3 s). */
+	assert_true(g_bytes_get_size(xref) < 64 * 1024);
+	expect_doc(xref, "INDETERMINATE\tDECOMPRESSION_LIMIT");
+	expect_doc(xok, "NO_SIGNATURE\t");
+	g_bytes_unref(xref);
+	g_bytes_unref(xok);
+	g_free(conf);
+	g_bytes_unref(big);
+	g_bytes_unref(small);
+	g_bytes_unref(lzw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -680,8 +838,11 @@ int main(void)
 		cmocka_unit_test(test_two_signerinfos),
 		cmocka_unit_test(test_two_signatures),
 		cmocka_unit_test(test_docmdp),
+		cmocka_unit_test(test_rewritten_unchanged),
 		cmocka_unit_test(test_shadow),
 		cmocka_unit_test(test_annotation),
+		cmocka_unit_test(test_bomb),
+		cmocka_unit_test(test_unreadable_sig_dict),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

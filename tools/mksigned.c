@@ -6,6 +6,8 @@
  *   mksigned big MB OUT.pdf TRUST.pem     one ~MB MB PDF, signed once (TSA)
  *   mksigned small N DIR TRUST.pem        N small letters, signed (TSA)
  *   mksigned seeds DIR                    a few variants for fuzzing
+ *   mksigned bomb MIB OUT.pdf             an unsigned PDF whose object stream
+ *                                         inflates to MIB MiB (~MIB KB file)
  *   mksigned sign IN.pdf OUT.pdf TRUST.pem [CN]
  *                                         IN signed by incremental update
  *                                         by a signer named CN (the demo)
@@ -84,15 +86,98 @@ static int small(struct ps_pki *p, long n, const char *dir)
 	return rc;
 }
 
+/* S with the first FROM replaced by TO (FROM must be there). */
+static char *subst(const char *s, const char *from, const char *to)
+{
+	gchar **parts = g_strsplit(s, from, 2);
+	char *r;
+
+	g_assert(parts[1]);
+	r = g_strconcat(parts[0], to, parts[1], NULL);
+	g_strfreev(parts);
+	return r;
+}
+
+/* Object NUM of PDF redefined by an update with its text's FROM as TO. */
+static GBytes *redefine(GBytes *pdf, int num, const char *from, const char *to)
+{
+	char *text = ps_object_text(pdf, num), *bad = subst(text, from, to);
+	struct ps_obj o = { .num = num, .body = g_bytes_new_take(bad, strlen(bad)) };
+	GBytes *out = ps_update(pdf, &o, 1);
+
+	g_bytes_unref(o.body);
+	g_free(text);
+	return out;
+}
+
+/* Seeds for what is hard to read: a decompression bomb, an object stream
+ * in LZW, a cross-reference stream listing 6 million objects, signature dictionaries qpdf cannot read, and an approval
+ * signature whose update puts back an unchanged font (a certified letter). */
+static int hostile_seeds(struct ps_pki *p, const char *dir, GBytes *once, int sig,
+			 GBytes *letter)
+{
+	struct ps_sign_opts o = opts(p);
+	struct ps_info in;
+	struct ps_obj font;
+	GBytes *f[6], *cert;
+	GString *deep = g_string_new("/Reason ");
+	static const char *const names[] = {
+		"bomb-objstm.pdf", "lzw-objstm.pdf", "byterange-overflow.pdf", "sigdict-deep.pdf",
+		"approval-rewrite.pdf", "xref-entries.pdf",
+	};
+	char *text;
+	int rc = 0;
+
+	for (int i = 0; i < 600; i++)
+		g_string_append_c(deep, '[');
+	for (int i = 0; i < 600; i++)
+		g_string_append_c(deep, ']');
+	f[0] = ps_make_bomb(40ULL << 20, NULL);
+	f[1] = ps_make_bomb(0, "/LZWDecode");
+	f[2] = redefine(once, sig, "/ByteRange [ 0 ", "/ByteRange [ 0 99999999999999999999 ");
+	f[3] = redefine(once, sig, "/Reason ()", deep->str);
+	o.docmdp = 2;
+	o.tsa_key = NULL;
+	o.reserve = 8192;
+	cert = ps_sign(letter, &o);
+	ps_info_get(cert, &in);
+	text = ps_object_text_reversed(cert, in.font);
+	font.num = in.font;
+	font.body = g_bytes_new_take(text, strlen(text));
+	o = opts(p);
+	o.tsa_key = NULL;
+	o.reserve = 8192;
+	o.field = "persetujuan";
+	o.also = &font;
+	o.n_also = 1;
+	f[4] = ps_sign(cert, &o);
+	f[5] = ps_make_xref_bomb(6000000);
+	for (int i = 0; i < 6; i++) {
+		char *path = g_build_filename(dir, names[i], NULL);
+
+		rc |= write_file(path, f[i]);
+		g_free(path);
+		g_bytes_unref(f[i]);
+	}
+	g_bytes_unref(font.body);
+	g_bytes_unref(cert);
+	ps_info_release(&in);
+	g_string_free(deep, TRUE);
+	return rc;
+}
+
 static int seeds(struct ps_pki *p, const char *dir)
 {
 	const char *lines[] = { "SURAT", "Singaraja", NULL };
 	GBytes *l = ps_make_minimal("Rp 1.000.000", "Rp 9.000.000"), *a, *b, *c;
 	struct ps_sign_opts o = opts(p);
+	struct ps_info in;
 	int rc = 0;
 	char *path;
 
 	g_mkdir_with_parents(dir, 0755);
+	ps_info_get(l, &in);	/* ps_sign's signature dictionary is object /Size */
+	ps_info_release(&in);
 	o.reserve = 8192;
 	a = ps_sign(l, &o);
 	o.cades = true;
@@ -114,6 +199,7 @@ static int seeds(struct ps_pki *p, const char *dir)
 	path = g_build_filename(dir, "tte-certified.pdf", NULL);
 	rc |= write_file(path, c);
 	g_free(path);
+	rc |= hostile_seeds(p, dir, a, in.size, l);
 	g_bytes_unref(l);
 	g_bytes_unref(a);
 	g_bytes_unref(b);
@@ -144,15 +230,33 @@ static int sign_file(struct ps_pki *p, const char *in, const char *out)
 	return rc;
 }
 
+/* A decompression bomb (no keys needed). */
+static int bomb(long mib, const char *out)
+{
+	GBytes *b;
+	int rc;
+
+	if (mib < 4) {
+		fprintf(stderr, "mksigned: bomb: at least 4 MiB\n");
+		return -1;
+	}
+	b = ps_make_bomb((guint64)mib << 20, NULL);
+	rc = write_file(out, b);
+	g_bytes_unref(b);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct ps_pki *p;
 	int rc = 2;
 	bool sign = argc >= 5 && !strcmp(argv[1], "sign");
 
+	if (argc == 4 && !strcmp(argv[1], "bomb"))
+		return bomb(strtol(argv[2], NULL, 10), argv[3]) ? 1 : 0;
 	if (argc < 3 || (strcmp(argv[1], "seeds") && argc != 5 && !(sign && argc == 6))) {
 		fprintf(stderr, "usage: mksigned big MB OUT.pdf TRUST.pem | small N DIR TRUST.pem | "
-				"seeds DIR | sign IN.pdf OUT.pdf TRUST.pem [CN]\n");
+				"seeds DIR | bomb MIB OUT.pdf | sign IN.pdf OUT.pdf TRUST.pem [CN]\n");
 		return 2;
 	}
 	p = ps_pki_new(sign && argc == 6 ? argv[5] : "MADE CONTOH REKOMENDASI");

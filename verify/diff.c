@@ -10,7 +10,8 @@
  *
  * How: walk both documents from the trailer and record, for every
  * reachable indirect object, who refers to it. Every object of the final
- * document is SAME, CHANGED (content or stream bytes differ) or NEW.
+ * document is SAME, CHANGED (its value differs: see same_value; streams
+ * by their decoded data) or NEW.
  * Then the structures a permitted update may touch are judged by rules
  * (catalog keys, AcroForm, fields and widgets, pages' /Annots, /DSS,
  * /Info, XMP), and the new objects they bring in inherit their class.
@@ -139,27 +140,118 @@ static GPtrArray *keys_of(qpdf_data q, qpdf_oh oh)
 	return k;
 }
 
-/* The value of KEY as written (references as "N G R"); NULL if absent. */
-static char *raw(qpdf_data q, qpdf_oh d, const char *key)
-{
-	qpdf_oh v;
-	char *s;
+/*
+ * Values, not bytes: an unchanged object put back by another writer may
+ * order its keys differently, write 1 as 1.0, a string in hex, a name
+ * with #xx escapes, or a stream compressed otherwise. Two values are the
+ * same when they mean the same: numbers by value, strings and names by
+ * their bytes, arrays item by item, dictionaries key by key (a null value
+ * is an absent key), references by the object they name (not what that
+ * object holds: it is compared on its own).
+ */
+static bool same_value(qpdf_data qa, qpdf_oh a, qpdf_data qb, qpdf_oh b, int depth);
 
-	if (!has(q, d, key))
-		return NULL;
-	v = qpdf_oh_get_key(q, d, key);
-	s = g_strdup(qpdf_oh_unparse(q, v));
-	qpdf_oh_release(q, v);
-	return s;
+/* A or B as a direct value or a reference: references must name the same
+ * object. */
+static bool same_item(qpdf_data qa, qpdf_oh a, qpdf_data qb, qpdf_oh b, int depth)
+{
+	bool ia = qpdf_oh_is_indirect(qa, a), ib = qpdf_oh_is_indirect(qb, b);
+
+	if (ia || ib)
+		return ia && ib && qpdf_oh_get_object_id(qa, a) == qpdf_oh_get_object_id(qb, b) &&
+		       qpdf_oh_get_generation(qa, a) == qpdf_oh_get_generation(qb, b);
+	return same_value(qa, a, qb, b, depth + 1);
 }
 
+/* Dictionaries A and B: the same value for every key of either, but the
+ * keys in IGNORE (NULL-ended). */
+static bool same_dict(qpdf_data qa, qpdf_oh a, qpdf_data qb, qpdf_oh b, int depth,
+		      const char *const *ignore);
+
+static bool same_value(qpdf_data qa, qpdf_oh a, qpdf_data qb, qpdf_oh b, int depth)
+{
+	enum qpdf_object_type_e ta = qpdf_oh_get_type_code(qa, a), tb = qpdf_oh_get_type_code(qb, b);
+
+	if (depth > 100)
+		return false;
+	if ((ta == ot_integer || ta == ot_real) && (tb == ot_integer || tb == ot_real)) {
+		if (ta == ot_integer && tb == ot_integer)
+			return qpdf_oh_get_int_value(qa, a) == qpdf_oh_get_int_value(qb, b);
+		return qpdf_oh_get_numeric_value(qa, a) == qpdf_oh_get_numeric_value(qb, b);
+	}
+	if (ta != tb)
+		return false;
+	switch (ta) {
+	case ot_null:
+		return true;
+	case ot_boolean:
+		return !qpdf_oh_get_bool_value(qa, a) == !qpdf_oh_get_bool_value(qb, b);
+	case ot_name:
+		return !g_strcmp0(qpdf_oh_get_name(qa, a), qpdf_oh_get_name(qb, b));
+	case ot_string: {
+		size_t la = 0, lb = 0;
+		const char *sa = qpdf_oh_get_binary_string_value(qa, a, &la);
+		const char *sb = qpdf_oh_get_binary_string_value(qb, b, &lb);
+
+		return la == lb && (!la || (sa && sb && !memcmp(sa, sb, la)));
+	}
+	case ot_array: {
+		int n = qpdf_oh_get_array_n_items(qa, a);
+
+		if (n != qpdf_oh_get_array_n_items(qb, b))
+			return false;
+		for (int i = 0; i < n; i++) {
+			if (!same_item(qa, qpdf_oh_get_array_item(qa, a, i), qb,
+				       qpdf_oh_get_array_item(qb, b, i), depth))
+				return false;
+		}
+		return true;
+	}
+	case ot_dictionary:
+		return same_dict(qa, a, qb, b, depth, NULL);
+	default: {
+		/* Nothing else is a value of an object. */
+		char *ua = g_strdup(qpdf_oh_unparse(qa, a));
+		bool same = !strcmp(ua, qpdf_oh_unparse(qb, b));
+
+		g_free(ua);
+		return same;
+	}
+	}
+}
+
+/* The value of KEY in dictionaries A and B. */
 static bool same_raw(qpdf_data qa, qpdf_oh a, qpdf_data qb, qpdf_oh b, const char *key)
 {
-	char *x = raw(qa, a, key), *y = raw(qb, b, key);
-	bool same = g_strcmp0(x, y) == 0;
+	if (qpdf_oh_is_stream(qa, a))
+		a = qpdf_oh_get_dict(qa, a);
+	if (qpdf_oh_is_stream(qb, b))
+		b = qpdf_oh_get_dict(qb, b);
+	return same_item(qa, qpdf_oh_get_key(qa, a, key), qb, qpdf_oh_get_key(qb, b, key), 0);
+}
 
-	g_free(x);
-	g_free(y);
+static bool same_dict(qpdf_data qa, qpdf_oh a, qpdf_data qb, qpdf_oh b, int depth,
+		      const char *const *ignore)
+{
+	GPtrArray *ka = keys_of(qa, a), *kb = keys_of(qb, b);
+	bool same = true;
+
+	for (int pass = 0; pass < 2 && same; pass++) {
+		GPtrArray *k = pass ? kb : ka;
+
+		for (guint i = 0; i < k->len && same; i++) {
+			const char *key = g_ptr_array_index(k, i);
+			bool skip = false;
+
+			for (const char *const *ig = ignore; ig && *ig; ig++)
+				skip |= !strcmp(*ig, key);
+			if (!skip)
+				same = same_item(qa, qpdf_oh_get_key(qa, a, key), qb,
+						 qpdf_oh_get_key(qb, b, key), depth);
+		}
+	}
+	g_ptr_array_free(ka, TRUE);
+	g_ptr_array_free(kb, TRUE);
 	return same;
 }
 
@@ -301,7 +393,52 @@ static void graph_walk(struct graph *g, bool children)
 	}
 }
 
-/* Same content? Streams: dictionary and raw bytes. */
+/* Stream ST's data at LEVEL (malloc'd into *DATA) if every filter was
+ * applied and none expands without limits.c seeing it. */
+static bool stream_data(qpdf_data q, qpdf_oh st, enum qpdf_stream_decode_level_e level,
+			unsigned char **data, size_t *len)
+{
+	QPDF_BOOL filtered = QPDF_FALSE;
+
+	*data = NULL;
+	*len = 0;
+	if (level != qpdf_dl_none && !pv_filters_bounded(q, st))
+		return false;
+	if (qpdf_oh_get_stream_data(q, st, level, level == qpdf_dl_none ? NULL : &filtered, data,
+				    len) & QPDF_ERRORS) {
+		clear_error(q);
+		return false;
+	}
+	return level == qpdf_dl_none || filtered;
+}
+
+/* Streams A and B: the same dictionary and bytes, or the same dictionary
+ * but for how the bytes are encoded and the same bytes once decoded. */
+static bool same_stream(qpdf_data qs, qpdf_oh a, qpdf_data qf, qpdf_oh b)
+{
+	static const char *const coding[] = { "/Length", "/Filter", "/DecodeParms", "/DL", NULL };
+	qpdf_oh da = qpdf_oh_get_dict(qs, a), db = qpdf_oh_get_dict(qf, b);
+	bool same = false;
+
+	if (!same_dict(qs, da, qf, db, 0, coding))
+		return false;
+	for (int pass = 0; pass < 2 && !same; pass++) {
+		enum qpdf_stream_decode_level_e level = pass ? qpdf_dl_generalized : qpdf_dl_none;
+		unsigned char *x = NULL, *y = NULL;
+		size_t lx = 0, ly = 0;
+
+		if (!pass && !(same_raw(qs, da, qf, db, "/Filter") &&
+			       same_raw(qs, da, qf, db, "/DecodeParms")))
+			continue;
+		same = stream_data(qs, a, level, &x, &lx) && stream_data(qf, b, level, &y, &ly) &&
+		       lx == ly && (!lx || (x && y && !memcmp(x, y, lx)));
+		free(x);
+		free(y);
+	}
+	return same;
+}
+
+/* Same value (see same_value), streams by their data? */
 static bool same_object(qpdf_data qs, qpdf_data qf, int num, int gen, bool *exists)
 {
 	qpdf_oh a = obj(qs, num, gen), b = obj(qf, num, gen);
@@ -312,26 +449,10 @@ static bool same_object(qpdf_data qs, qpdf_data qf, int num, int gen, bool *exis
 		goto out;
 	if (qpdf_oh_is_stream(qs, a) != qpdf_oh_is_stream(qf, b))
 		goto out;
-	if (qpdf_oh_is_stream(qs, a)) {
-		unsigned char *da = NULL, *db = NULL;
-		size_t la = 0, lb = 0;
-		char *ua = g_strdup(qpdf_oh_unparse(qs, qpdf_oh_get_dict(qs, a)));
-
-		same = !strcmp(ua, qpdf_oh_unparse(qf, qpdf_oh_get_dict(qf, b)));
-		g_free(ua);
-		if (same) {
-			qpdf_oh_get_stream_data(qs, a, qpdf_dl_none, NULL, &da, &la);
-			qpdf_oh_get_stream_data(qf, b, qpdf_dl_none, NULL, &db, &lb);
-			same = la == lb && (!la || (da && db && !memcmp(da, db, la)));
-			free(da);
-			free(db);
-		}
-	} else {
-		char *ua = g_strdup(qpdf_oh_unparse_resolved(qs, a));
-
-		same = !strcmp(ua, qpdf_oh_unparse_resolved(qf, b));
-		g_free(ua);
-	}
+	if (qpdf_oh_is_stream(qs, a))
+		same = same_stream(qs, a, qf, b);
+	else
+		same = same_value(qs, a, qf, b, 0);
 out:
 	clear_error(qs);
 	clear_error(qf);

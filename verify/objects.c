@@ -231,8 +231,10 @@ static bool have_sig(struct pv_work *w, int num, int gen, int field)
 	return false;
 }
 
-/* A signature field NODE named NAME (whose /V is a dictionary). */
-static void add_sig(struct pv_work *w, qpdf_data q, qpdf_oh node, const char *name)
+/* A signature field NODE named NAME whose /V is a dictionary, or (UNREADABLE)
+ * is there but cannot be read. */
+static void add_sig(struct pv_work *w, qpdf_data q, qpdf_oh node, const char *name,
+		    bool unreadable)
 {
 	qpdf_oh v = pv_dget(q, node, "/V"), lock = pv_dget(q, node, "/Lock");
 	struct pv_sigwork *s;
@@ -240,6 +242,8 @@ static void add_sig(struct pv_work *w, qpdf_data q, qpdf_oh node, const char *na
 	int gen = num ? qpdf_oh_get_generation(q, v) : 0;
 	int field = qpdf_oh_get_object_id(q, node);
 
+	if (qpdf_has_error(q))
+		qpdf_get_error(q);
 	if (have_sig(w, num, gen, field))
 		return;
 	if (w->sigs->len >= 100) {
@@ -254,12 +258,61 @@ static void add_sig(struct pv_work *w, qpdf_data q, qpdf_oh node, const char *na
 	s->sig_obj = num;
 	s->sig_gen = gen;
 	g_ptr_array_add(w->sigs, s);
+	if (unreadable) {
+		s->nbr = -1;
+		s->unreadable = true;
+		pv_problem(w, s, "SIGNATURE_DICT_DAMAGED", "the value of signature field %s "
+			   "(object %d %d) cannot be read", name, num, gen);
+		return;
+	}
 	read_sig_dict(w, q, v, s);
 	if (!num)
 		pv_problem(w, s, "SIGNATURE_DICT_DIRECT", "the signature dictionary of field %s is "
 			   "not an indirect object", name);
 	if (s->lock == PV_LOCK_NONE && qpdf_oh_is_dictionary(q, lock))
 		read_lock(q, lock, s);
+}
+
+/* Did qpdf warn about object NUM GEN (it could not read it)? */
+static bool warned_about(struct pv_work *w, qpdf_data q, int num, int gen)
+{
+	char *tags[2] = { g_strdup_printf("(object %d %d,", num, gen),
+			  g_strdup_printf("object %d/%d:", num, gen) };
+	bool hit = false;
+
+	drain_warnings(w, q);
+	for (guint i = 0; i < w->r->warnings->len && !hit; i++) {
+		const char *t = g_ptr_array_index(w->r->warnings, i);
+
+		hit = strstr(t, tags[0]) || strstr(t, tags[1]);
+	}
+	g_free(tags[0]);
+	g_free(tags[1]);
+	return hit;
+}
+
+/*
+ * Does signature field NODE have a /V that is not a dictionary qpdf can
+ * read (a number that overflows, nesting deeper than qpdf parses, a
+ * dangling reference)? An unsigned field has no /V (or a direct null):
+ * anything else that cannot be read is a damaged signature, never none.
+ */
+static bool sig_value_unreadable(qpdf_data q, qpdf_oh node)
+{
+	qpdf_oh v;
+	bool bad;
+
+	if (qpdf_has_error(q))
+		qpdf_get_error(q);
+	/* qpdf hides keys whose value is null, an unreadable object among
+	 * them, but still hands out the reference. */
+	v = qpdf_oh_get_key(q, node, "/V");
+	bad = !qpdf_oh_is_dictionary(q, v) && (qpdf_oh_is_indirect(q, v) || !qpdf_oh_is_null(q, v));
+	if (qpdf_has_error(q)) {
+		qpdf_get_error(q);
+		bad = true;
+	}
+	return bad;
 }
 
 static void walk_fields(struct pv_work *w, qpdf_data q, qpdf_oh arr, const char *parent,
@@ -276,8 +329,15 @@ static void walk_fields(struct pv_work *w, qpdf_data q, qpdf_oh arr, const char 
 		char *t, *name, *myft;
 		qpdf_oh kids;
 
-		if (!qpdf_oh_is_dictionary(q, f))
+		if (!qpdf_oh_is_dictionary(q, f)) {
+			/* It may have been a signature field. */
+			if (qpdf_has_error(q))
+				qpdf_get_error(q);
+			if (id > 0 && warned_about(w, q, id, qpdf_oh_get_generation(q, f)))
+				pv_problem(w, NULL, "SIGNATURE_DICT_DAMAGED", "form field object %d "
+					   "cannot be read", id);
 			continue;
+		}
 		if (id > 0) {
 			if (g_hash_table_contains(seen, GINT_TO_POINTER(id)))
 				continue;
@@ -292,8 +352,10 @@ static void walk_fields(struct pv_work *w, qpdf_data q, qpdf_oh arr, const char 
 		myft = name_of(q, pv_dget(q, f, "/FT"));
 		if (!myft && ft)
 			myft = g_strdup(ft);
-		if (myft && !strcmp(myft, "Sig") && qpdf_oh_is_dictionary(q, pv_dget(q, f, "/V")))
-			add_sig(w, q, f, name);
+		if (myft && !strcmp(myft, "Sig") && sig_value_unreadable(q, f))
+			add_sig(w, q, f, name, true);
+		else if (myft && !strcmp(myft, "Sig") && qpdf_oh_is_dictionary(q, pv_dget(q, f, "/V")))
+			add_sig(w, q, f, name, false);
 		kids = pv_dget(q, f, "/Kids");
 		walk_fields(w, q, kids, name, myft, depth + 1, seen, budget);
 		g_free(myft);
@@ -320,7 +382,12 @@ static void walk_page_widgets(struct pv_work *w, qpdf_data q)
 		for (int k = 0; k < n && k < 10000 && budget-- > 0; k++) {
 			qpdf_oh a = qpdf_oh_get_array_item(q, annots, k);
 
-			if (is_name(q, pv_dget(q, a, "/FT"), "/Sig") &&
+			if (is_name(q, pv_dget(q, a, "/FT"), "/Sig") && sig_value_unreadable(q, a)) {
+				char *t = pv_qpdf_text(q, pv_dget(q, a, "/T"));
+
+				add_sig(w, q, a, t ? t : "", true);
+				g_free(t);
+			} else if (is_name(q, pv_dget(q, a, "/FT"), "/Sig") &&
 			    qpdf_oh_is_dictionary(q, pv_dget(q, a, "/V"))) {
 				int num = 0, gen = 0;
 				qpdf_oh v = pv_dget(q, a, "/V");
@@ -333,7 +400,7 @@ static void walk_page_widgets(struct pv_work *w, qpdf_data q)
 				if (have_sig(w, num, gen, qpdf_oh_get_object_id(q, a)))
 					continue;
 				t = pv_qpdf_text(q, pv_dget(q, a, "/T"));
-				add_sig(w, q, a, t ? t : "");
+				add_sig(w, q, a, t ? t : "", false);
 				pv_note(w, NULL, "signature widget %s on page %d is not in the "
 					"AcroForm", t ? t : "?", i + 1);
 				g_free(t);
@@ -344,6 +411,21 @@ static void walk_page_widgets(struct pv_work *w, qpdf_data q)
 	g_hash_table_destroy(arrays);
 	if (qpdf_has_error(q))
 		qpdf_get_error(q);
+}
+
+bool pv_filters_bounded(qpdf_data q, qpdf_oh st)
+{
+	qpdf_oh f = pv_dget(q, st, "/Filter");
+	int n = qpdf_oh_is_array(q, f) ? qpdf_oh_get_array_n_items(q, f) : 1;
+
+	for (int i = 0; i < n; i++) {
+		qpdf_oh x = qpdf_oh_is_array(q, f) ? qpdf_oh_get_array_item(q, f, i) : f;
+
+		if (is_name(q, x, "/LZWDecode") || is_name(q, x, "/LZW") ||
+		    is_name(q, x, "/RunLengthDecode") || is_name(q, x, "/RL") || n > 8)
+			return false;
+	}
+	return true;
 }
 
 static void read_dss(struct pv_work *w, qpdf_data q, qpdf_oh dss)
@@ -363,6 +445,11 @@ static void read_dss(struct pv_work *w, qpdf_data q, qpdf_oh dss)
 
 			if (!qpdf_oh_is_stream(q, st))
 				continue;
+			if (!pv_filters_bounded(q, st)) {
+				pv_note(w, NULL, "a /DSS stream with LZW or RunLength data was not "
+					"read");
+				continue;
+			}
 			if (qpdf_oh_get_stream_data(q, st, qpdf_dl_generalized, &filtered, &data,
 						    &len) & QPDF_ERRORS || !data) {
 				if (qpdf_has_error(q))

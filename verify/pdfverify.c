@@ -105,6 +105,12 @@ static const struct problem_def problems[] = {
 	  "Objek tanda tangan dalam PDF tidak sepenuhnya sesuai standar." },
 	{ "ENCRYPTED", PV_W_INDETERMINATE,
 	  "Dokumen terenkripsi sehingga isinya tidak dapat diperiksa." },
+	{ "DECOMPRESSION_LIMIT", PV_W_INDETERMINATE,
+	  "Data terkompresi dalam dokumen mengembang melebihi batas pemeriksaan "
+	  "([verify] max_stream_mb / max_inflate_mb); pemeriksaan dihentikan." },
+	{ "STREAM_FILTER_UNSUPPORTED", PV_W_INDETERMINATE,
+	  "Aliran objek dokumen memakai filter kompresi yang ukurannya tidak dapat dibatasi "
+	  "(LZW, RunLength); pemeriksaan dihentikan." },
 };
 
 static const struct problem_def *problem_find(const char *code)
@@ -247,6 +253,9 @@ struct pdfverify_ctx *pdfverify_ctx_new(const struct pdfverify_opts *o, char **e
 	*err = NULL;
 	vc->anchors = sk_X509_new_null();
 	vc->now = o ? o->now : 0;
+	vc->max_stream = o && o->max_stream_bytes ? o->max_stream_bytes
+		: PDFVERIFY_MAX_STREAM_DEFAULT;
+	vc->max_file = o && o->max_file_bytes ? o->max_file_bytes : PDFVERIFY_MAX_FILE_DEFAULT;
 	if (!o || !o->trust || !*o->trust)
 		return vc;
 	parts = g_strsplit(o->trust, ";", -1);
@@ -399,6 +408,15 @@ static void conclude(struct pv_work *w)
 		r->conclusion = PV_INVALID;
 		return;
 	}
+	if (w->limited) {
+		/* Stopped at a cap: nothing after it was checked, and what was
+		 * may be an artefact of the stop. */
+		for (guint i = 0; i < r->sigs->len; i++)
+			((struct pv_signature *)g_ptr_array_index(r->sigs, i))->status =
+				PV_INDETERMINATE;
+		r->conclusion = PV_INDETERMINATE;
+		return;
+	}
 	if (!r->sigs->len) {
 		/* Unreadable is not "unsigned". */
 		r->conclusion = doc == PV_W_NOTE ? PV_NO_SIGNATURE : from_weight(doc);
@@ -450,6 +468,22 @@ static void warnings_on_signature(struct pv_work *w, struct pv_sigwork *s)
 	}
 }
 
+/* Did qpdf stop at an inflate cap? Then say so once and stop. */
+static bool limited(struct pv_work *w)
+{
+	enum pv_limit hit = pv_limits_hit();
+
+	if (hit == PV_LIMIT_NONE)
+		return w->limited;
+	if (!w->limited)
+		pv_problem(w, NULL, "DECOMPRESSION_LIMIT", hit == PV_LIMIT_STREAM
+			   ? "a stream inflates past %llu bytes; verification stopped"
+			   : "the file's streams inflate past %llu bytes in all; verification "
+			   "stopped", hit == PV_LIMIT_STREAM ? w->vc->max_stream : w->vc->max_file);
+	w->limited = true;
+	return true;
+}
+
 /* Verify BUF; FD is the file it maps, or -1. */
 static int verify(struct pdfverify_ctx *vc, const unsigned char *buf, size_t len, int fd,
 		  const char *name, struct pdfverify_result **out)
@@ -473,11 +507,18 @@ static int verify(struct pdfverify_ctx *vc, const unsigned char *buf, size_t len
 		goto done;
 	}
 	pv_scan_revisions(&w);
+	if (!pv_scan_filters(&w)) {
+		w.limited = true;
+		rc = pv_hash_all(&w);
+		goto done;
+	}
+	pv_limits_arm(vc->max_stream, vc->max_file);
 	w.final = pv_qpdf_open(&w, buf, len, "final", &err);
 	if (!w.final) {
 		/* qpdf knows only the standard security handler. */
-		pv_problem(&w, NULL, strstr(err, "encryption") ? "ENCRYPTED" : "PDF_UNPARSABLE", "%s",
-			   err);
+		if (!limited(&w))
+			pv_problem(&w, NULL, strstr(err, "encryption") ? "ENCRYPTED"
+				   : "PDF_UNPARSABLE", "%s", err);
 		g_free(err);
 		rc = pv_hash_all(&w);
 		goto done;
@@ -485,21 +526,29 @@ static int verify(struct pdfverify_ctx *vc, const unsigned char *buf, size_t len
 	if (qpdf_is_encrypted(w.final))
 		pv_note(&w, NULL, "the document is encrypted");
 	pv_find_signatures(&w);
+	if (limited(&w)) {
+		rc = pv_hash_all(&w);
+		goto done;
+	}
 	g_ptr_array_sort(w.sigs, by_signed_end);
 	for (guint i = 0; i < w.sigs->len; i++) {
 		struct pv_sigwork *s = g_ptr_array_index(w.sigs, i);
 
+		if (s->unreadable)
+			continue;	/* SIGNATURE_DICT_DAMAGED says it all */
 		pv_scan_signature(&w, s);
 		pv_cms_parse(&w, s);
 	}
 	rc = pv_hash_all(&w);
 	for (guint i = 0; !rc && i < w.sigs->len; i++)
 		pv_cms_verify(&w, g_ptr_array_index(w.sigs, i));
-	for (guint i = 0; !rc && i < w.sigs->len; i++)
+	for (guint i = 0; !rc && i < w.sigs->len && !limited(&w); i++)
 		pv_diff(&w, g_ptr_array_index(w.sigs, i));
 	for (guint i = 0; !rc && i < w.sigs->len; i++)
 		warnings_on_signature(&w, g_ptr_array_index(w.sigs, i));
 done:
+	limited(&w);
+	pv_limits_disarm();
 	for (guint i = 0; i < w.sigs->len; i++) {
 		struct pv_sigwork *s = g_ptr_array_index(w.sigs, i);
 

@@ -3,7 +3,9 @@
  * the functions the modules share. The public API is include/pdfverify.h.
  *
  * One file is verified in this order (pdfverify.c):
- *   scan.c     revisions (startxref / %%EOF) and the byte-level checks
+ *   scan.c     revisions (startxref / %%EOF), the filters of the streams
+ *              qpdf decodes unasked, and the byte-level checks
+ *   limits.c   from here on, every byte qpdf inflates is counted and capped
  *   objects.c  qpdf: the signature fields, their dictionaries, the DSS
  *   cms.c      parse each CMS (to learn its digest algorithm)
  *   hash.c     one pass over the file hashes every signed range
@@ -38,6 +40,7 @@ struct pv_sigwork {
 	struct pv_signature *pub;
 	int field_obj, field_gen;
 	int sig_obj, sig_gen;		/* 0 when /V is a direct dictionary */
+	bool unreadable;		/* /V is there but qpdf cannot read it */
 	/* From the signature dictionary (final document). */
 	long long br[4];
 	int nbr;			/* integers in /ByteRange (-1: not an array of ints) */
@@ -74,6 +77,7 @@ struct pv_work {
 	qpdf_data final;		/* the whole document, NULL if unparsable */
 	int docmdp_p;			/* the certification's /P, 0 none */
 	int docmdp_sig;			/* index of the certification signature, -1 */
+	bool limited;			/* stopped at an inflate cap or filter */
 	/* Validation data found in /DSS. */
 	STACK_OF(X509) *dss_certs;
 	STACK_OF(X509_CRL) *dss_crls;
@@ -83,6 +87,7 @@ struct pv_work {
 struct pdfverify_ctx {
 	STACK_OF(X509) *anchors;
 	time_t now;
+	unsigned long long max_stream, max_file;	/* inflate caps (limits.c) */
 	/* Kept from file to file: mapping and unmapping, or mallocing and
 	 * freeing large blocks, costs TLB shootdowns that a batch of small
 	 * files notices. */
@@ -92,6 +97,7 @@ struct pdfverify_ctx {
 };
 
 #define PV_CHUNK (256 * 1024)
+#define PV_MAX_XREF_ENTRIES (1 << 20)	/* objects listed by cross-reference streams */
 #define PV_READ_MAX (8 * 1024 * 1024)	/* larger files are mapped */
 
 /* Free a stack of certificates and the certificates (NULL is fine). */
@@ -111,6 +117,18 @@ void pv_problem(struct pv_work *w, struct pv_sigwork *s, const char *code, const
 void pv_note(struct pv_work *w, struct pv_sigwork *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* ---- limits.c ---- */
+
+/* Which inflate cap was reached, if any. */
+enum pv_limit { PV_LIMIT_NONE, PV_LIMIT_STREAM, PV_LIMIT_FILE };
+
+/* Start charging every inflate of this process to a new budget:
+ * MAX_STREAM bytes out of one z_stream, MAX_TOTAL in all. */
+void pv_limits_arm(unsigned long long max_stream, unsigned long long max_total);
+enum pv_limit pv_limits_hit(void);
+unsigned long long pv_limits_total(void);	/* bytes inflated since arming */
+void pv_limits_disarm(void);
+
 /* ---- scan.c ---- */
 
 /* Does BUF start like a PDF ("%PDF-" within its first 1024 bytes)? */
@@ -124,6 +142,13 @@ void pv_scan_revisions(struct pv_work *w);
  * gap being exactly the /Contents hex string of that very dictionary,
  * the signed bytes ending a revision. Sets S->ranges_ok, S->rev. */
 void pv_scan_signature(struct pv_work *w, struct pv_sigwork *s);
+
+/* Do the streams qpdf decodes by itself (object and cross-reference
+ * streams: dictionaries with /N and /First, or /W) use only filters whose
+ * output limits.c bounds? No for LZW and RunLength, an indirect /Filter,
+ * or ASCII85 after Flate, and when cross-reference streams list more than
+ * PV_MAX_XREF_ENTRIES objects (a problem on the document). */
+bool pv_scan_filters(struct pv_work *w);
 
 /* Index of the revision ending at OFF (at its %%EOF or after its EOL), or
  * -1. */
@@ -144,6 +169,10 @@ int pv_find_signatures(struct pv_work *w);
 /* The value of KEY in a dictionary (or a stream's dictionary); a null
  * handle, without a qpdf warning, for anything else. */
 qpdf_oh pv_dget(qpdf_data q, qpdf_oh oh, const char *key);
+
+/* Does stream ST use only filters whose output limits.c bounds (no LZW,
+ * no RunLength, at most 8)? */
+bool pv_filters_bounded(qpdf_data q, qpdf_oh st);
 
 /* A qpdf string value as a new UTF-8 C string (NULL when OH is not a
  * string). */

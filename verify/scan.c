@@ -544,6 +544,173 @@ int pv_rev_at(const struct pv_work *w, size_t off)
 	return -1;
 }
 
+/* ---- filters of the streams qpdf decodes unasked ------------------------------- */
+
+/* The name token T without its slash and with #xx escapes decoded, into
+ * OUT (CAP bytes, cut short if longer). */
+static void name_text(const unsigned char *b, const struct tok *t, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = t->start + 1; i < t->end && n + 1 < cap; i++) {
+		if (b[i] == '#' && i + 2 < t->end && g_ascii_isxdigit(b[i + 1]) &&
+		    g_ascii_isxdigit(b[i + 2])) {
+			out[n++] = (char)(g_ascii_xdigit_value((char)b[i + 1]) << 4 |
+					  g_ascii_xdigit_value((char)b[i + 2]));
+			i += 2;
+		} else {
+			out[n++] = (char)b[i];
+		}
+	}
+	out[n] = 0;
+}
+
+/* Is the /Filter value at *POS one limits.c can bound? Its reason for
+ * refusing into WHY otherwise. */
+static bool filter_bounded(const unsigned char *b, size_t len, size_t pos, const char **why)
+{
+	struct tok t, r1, r2;
+	bool flate = false, array;
+	char name[64];
+
+	next_tok(b, len, &pos, &t);
+	if (t.type == T_NUM) {
+		next_tok(b, len, &pos, &r1);
+		next_tok(b, len, &pos, &r2);
+		if (r1.type == T_NUM && r2.type == T_WORD && tok_is(b, &r2, "R")) {
+			*why = "an indirect /Filter";
+			return false;
+		}
+		return true;
+	}
+	array = t.type == T_ARR;
+	for (int i = 0; i < 64; i++) {
+		if (array)
+			next_tok(b, len, &pos, &t);
+		if (t.type != T_NAME)
+			return true;	/* the end, or nothing qpdf decodes */
+		name_text(b, &t, name, sizeof(name));
+		if (!strcmp(name, "LZWDecode") || !strcmp(name, "LZW") ||
+		    !strcmp(name, "RunLengthDecode") || !strcmp(name, "RL")) {
+			*why = "LZW or RunLength";
+			return false;
+		}
+		if (!strcmp(name, "FlateDecode") || !strcmp(name, "Fl"))
+			flate = true;
+		else if (flate && (!strcmp(name, "ASCII85Decode") || !strcmp(name, "A85")))
+			/* 'z' makes four bytes of one, after what was inflated. */
+			return (*why = "ASCII85 after Flate"), false;
+		if (!array)
+			return true;
+	}
+	*why = "too many filters";
+	return false;
+}
+
+/* The objects a cross-reference stream lists: the counts of its /Index
+ * (pairs of first object, count), else its /Size (at IPOS or SPOS, 0 when
+ * absent). -1 when they are not plain integers. */
+static long long xref_entries(const unsigned char *b, size_t len, size_t ipos, size_t spos)
+{
+	struct tok t, r1, r2;
+	long long sum = 0, v;
+
+	if (!ipos) {
+		if (!spos)
+			return 0;	/* qpdf refuses it */
+		next_tok(b, len, &spos, &t);
+		v = tok_int(b, &t);
+		next_tok(b, len, &spos, &r1);
+		next_tok(b, len, &spos, &r2);
+		return r1.type == T_NUM && r2.type == T_WORD && tok_is(b, &r2, "R") ? -1 : v;
+	}
+	next_tok(b, len, &ipos, &t);
+	if (t.type != T_ARR)
+		return -1;
+	for (int i = 0;; i++) {
+		next_tok(b, len, &ipos, &t);
+		if (t.type == T_ARR_END)
+			return sum;
+		v = tok_int(b, &t);
+		if (v < 0 || i > 20000)
+			return -1;
+		if (i % 2)
+			sum += v;
+	}
+}
+
+/*
+ * qpdf decodes object streams and cross-reference streams by itself, with
+ * whatever /Filter they name, as soon as an object in them is wanted.
+ * Every stream's dictionary stands in the file's bytes as "N G obj <<"
+ * (dictionaries are never compressed or encrypted): look at each one.
+ * qpdf also keeps an entry for every object a cross-reference stream
+ * lists (some 80 bytes each, a bit or two of inflated data): at most
+ * PV_MAX_XREF_ENTRIES in all.
+ */
+bool pv_scan_filters(struct pv_work *w)
+{
+	const unsigned char *b = w->buf, *hit;
+	size_t len = w->len, from = 0;
+	long long entries = 0;
+
+	while (from < len && (hit = memmem(b + from, len - from, "obj", 3))) {
+		size_t p = (size_t)(hit - b), pos = p + 3, fpos = 0, ipos = 0, spos = 0;
+		bool n = false, first = false, wkey = false, filter = false;
+		const char *why = NULL;
+		struct tok t;
+
+		from = p + 3;
+		if ((p > 0 && is_regular(b[p - 1])) || (pos < len && is_regular(b[pos])))
+			continue;
+		next_tok(b, len, &pos, &t);
+		if (t.type != T_DICT)
+			continue;
+		for (int k = 0; k < 10000; k++) {
+			next_tok(b, len, &pos, &t);
+			if (t.type != T_NAME)
+				break;
+			if (tok_is(b, &t, "/Filter")) {
+				filter = true;
+				fpos = pos;
+			}
+			n |= tok_is(b, &t, "/N");
+			first |= tok_is(b, &t, "/First");
+			wkey |= tok_is(b, &t, "/W");
+			if (tok_is(b, &t, "/Index"))
+				ipos = pos;
+			if (tok_is(b, &t, "/Size"))
+				spos = pos;
+			if (!skip_entry_value(b, len, &pos))
+				break;
+		}
+		if (t.type != T_DICT_END || !((n && first) || wkey))
+			continue;
+		next_tok(b, len, &pos, &t);
+		if (t.type != T_WORD || !tok_is(b, &t, "stream"))
+			continue;
+		if (wkey) {
+			long long k = xref_entries(b, len, ipos, spos);
+
+			entries += k < 0 ? PV_MAX_XREF_ENTRIES + 1 : k;
+			if (entries > PV_MAX_XREF_ENTRIES) {
+				pv_problem(w, NULL, "DECOMPRESSION_LIMIT", "the cross-reference streams "
+					   "list more than %d objects (or not as plain integers)",
+					   PV_MAX_XREF_ENTRIES);
+				return false;
+			}
+		}
+		if (filter && !filter_bounded(b, len, fpos, &why)) {
+			pv_problem(w, NULL, "STREAM_FILTER_UNSUPPORTED", "the object or "
+				   "cross-reference stream at offset %zu uses %s, whose output "
+				   "cannot be bounded", p, why);
+			return false;
+		}
+		from = pos;
+	}
+	return true;
+}
+
 /* ---- one signature ------------------------------------------------------------ */
 
 /* Hex digit values, -1 for anything else. */
