@@ -43,6 +43,8 @@ void tte_test_point(const char *step);
  *					fails with SQLITE_IOERR (store.h)
  *	TTE_TEST_SHEET_ROWS=N		a table sheet holds N data rows, not
  *					Excel's 1,048,575 (sheet.h)
+ *	TTE_TEST_KNOWN_CAP=N		intake holds at most N known rows'
+ *					keys in memory, then asks the index
  *
  * The value of TTE_TEST_<NAME>, or NULL.
  */

@@ -33,6 +33,7 @@
 #include "states.h"
 #include "store.h"
 #include "table.h"
+#include "testhook.h"
 #include "tte.h"
 
 /* Header spellings, normalised (see table.h), in order of preference. */
@@ -855,6 +856,7 @@ static int known_load(struct intake *in)
 	size_t cache = (size_t)in->ctx->cfg->cache_mb << 20, cap = cache / 2 / 80;
 	size_t n = 0, alloc = 0;
 	unsigned char *keys = NULL;
+	const char *test_cap = tte_test_value("KNOWN_CAP");
 	sqlite3_stmt *st = store_prepare(in->ctx->db,
 		"SELECT raw_key FROM submissions INDEXED BY submissions_raw_key"
 		" WHERE raw_key IS NOT NULL");
@@ -863,6 +865,8 @@ static int known_load(struct intake *in)
 	free(in->known);	/* known_alloc(): malloc family */
 	in->known = NULL;
 	in->known_in_db = false;
+	if (test_cap)
+		cap = (size_t)g_ascii_strtoull(test_cap, NULL, 10);
 	if (!st)
 		return -1;
 	while ((rc = store_row(st)) > 0) {
@@ -870,6 +874,8 @@ static int known_load(struct intake *in)
 			continue;
 		if (n == cap) {
 			in->known_in_db = true;
+			log_info("known rows: more than %zu, over half of [tte] cache_mb;"
+				 " looked up in the index instead", cap);
 			break;
 		}
 		if (n == alloc) {

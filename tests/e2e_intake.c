@@ -320,6 +320,14 @@ static void test_migrate_v4_raw_keys(void **state)
 	run_ok(root, DAY);
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"), 60);
 	assert_int_equal(tu_sql_int(root, "SELECT new_rows FROM inputs ORDER BY id DESC LIMIT 1"), 10);
+	/* too many known rows to hold (a cap of 5 here): the index answers, the same */
+	tu_gen_forms(a, "--rows 70 --seed 5");
+	g_setenv("TTE_TEST_KNOWN_CAP", "5", TRUE);
+	run_ok(root, DAY);
+	g_unsetenv("TTE_TEST_KNOWN_CAP");
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"), 70);
+	assert_int_equal(tu_sql_int(root, "SELECT new_rows FROM inputs ORDER BY id DESC LIMIT 1"), 10);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions WHERE raw_key IS NULL"), 0);
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM (SELECT nik FROM applicants"
 				    " GROUP BY nik HAVING count(*) > 1)"), 0);
 	g_free(a);
