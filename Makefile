@@ -49,7 +49,7 @@ DEB_PKGS := build-essential pkg-config libglib2.0-dev libsqlite3-dev libcsv-dev 
             libxlsxwriter-dev libssl-dev libqrencode-dev libarchive-dev \
             libcairo2-dev libpango1.0-dev libqpdf-dev libcmocka-dev libxml2-dev \
             fonts-dejavu-core poppler-utils zbar-tools sqlite3 unzip zip \
-            clang libclang-rt-14-dev jq libxml2-utils \
+            clang libclang-rt-14-dev jq libxml2-utils libxxhash-dev \
             debhelper devscripts lintian fakeroot groff man-db mandoc adduser \
             libreoffice-calc-nogui fonts-crosextra-carlito chromium tidy
 

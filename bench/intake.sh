@@ -1,39 +1,88 @@
 #!/usr/bin/env bash
-# bench/intake.sh BUILD - intake + validate + report for N synthetic
-# submissions (a realistic mix: ~15% invalid, ~5% resubmissions), pinned
-# to one core. Prints rows/s and peak RSS per stage.
+# bench/intake.sh BUILD - the nightly cost of the form path, one table, each
+# figure beside its reference from the same run, every step pinned to one
+# core. Per size N (synthetic mix from tools/gen-forms: ~15% invalid, ~5%
+# resubmissions):
 #
-# BENCH_SIZES overrides the sizes (default "10000 1000000").
+#   intake, report  tte intake and tte report of an N-row export, new store
+#   sum, floor      their sum, and the library floor for the same export
+#                   (tools/floor.c: libcsv parse + SQLite storing each row
+#                   once + libxlsxwriter writing Pemohon's 7 columns; the
+#                   parse counted once) and the ratio sum / floor
+#   night           the cumulative export of the next night: the same N rows
+#                   plus N/1000 new ones, through tte intake; its ratio to a
+#                   bare libcsv parse of that file (floor parse)
+#   quiet           tte run with no new file (every stage, letters done: the
+#                   applicants are set BUNDLED first), its ratio to tte
+#                   report alone on the same store
+#   rss             the largest peak RSS of any tte step above (MiB)
+#   sheets          worksheets in day 1's workbook: 6, more once a table
+#                   passes Excel's row limit (Riwayat (2), ...; Ringkasan
+#                   then says so)
+#
+# BENCH_SIZES overrides the sizes (default "10000 200000 1000000").
+# BENCH_DETAIL=1 also prints each step of the quiet night.
 set -eu
 build=$1
 tte="$PWD/$build/tte"
 gen="$PWD/$build/tools/gen-forms"
-sizes=${BENCH_SIZES:-"10000 1000000"}
+floor="$PWD/$build/tools/floor"
+sizes=${BENCH_SIZES:-"10000 200000 1000000"}
 . "$(dirname "$0")/common.sh"
 
-printf '%-9s %-8s %9s %9s %9s %11s %9s %8s\n' rows stage wall_s user_s sys_s rows/s_wall rss_MiB csv_MiB
+add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; printf "%.3f", (d < 0 ? 0 : d) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+max() { if [ "$1" -gt "$2" ]; then echo "$1"; else echo "$2"; fi; }
+
+fmt='| %9s | %8s | %8s | %8s | %8s | %6s | %8s | %8s | %6s | %8s | %6s | %7s | %6s |\n'
+printf "$fmt" rows intake_s report_s sum_s floor_s ratio night_s parse_s ratio quiet_s ratio \
+	rss_MiB sheets
+printf "$fmt" ---: ---: ---: ---: ---: ---: ---: ---: ---: ---: ---: ---: ---:
 for n in $sizes; do
 	root="$work/root-$n"
 	mkdir -p "$root/inbox/forms"
 	printf '[inbox]\nsettle_seconds = 0\n' > "$root/tte.conf"
-	"$gen" --rows "$n" --seed 1 > "$root/inbox/forms/export.csv"
-	mb=$(( $(stat -c %s "$root/inbox/forms/export.csv") / 1048576 ))
-	tw=0; tu=0; ts=0; trss=0
-	for stage in intake report; do
-		read -r wall user sys rss < <(measure $pin "$tte" --root "$root" --date 2026-11-24 "$stage")
-		rate=$(awk -v n="$n" -v w="$wall" 'BEGIN { printf "%.0f", (w > 0 ? n / w : 0) }')
-		printf '%-9s %-8s %9s %9s %9s %11s %9s %8s\n' "$n" "$stage" "$wall" "$user" "$sys" \
-			"$rate" "$((rss / 1024))" "$mb"
-		read -r tw tu ts < <(awk -v a="$tw" -v b="$wall" -v c="$tu" -v d="$user" -v e="$ts" \
-			-v f="$sys" 'BEGIN { printf "%.2f %.2f %.2f\n", a + b, c + d, e + f }')
-		if [ "$rss" -gt "$trss" ]; then trss=$rss; fi
-	done
-	rate=$(awk -v n="$n" -v w="$tw" 'BEGIN { printf "%.0f", (w > 0 ? n / w : 0) }')
-	printf '%-9s %-8s %9s %9s %9s %11s %9s %8s\n' "$n" "total" "$tw" "$tu" "$ts" "$rate" \
-		"$((trss / 1024))" "$mb"
-	rej=$(sqlite3 "$root/var/tte.db" "SELECT count(*) FROM submissions WHERE verdict!='VALID'")
-	apps=$(sqlite3 "$root/var/tte.db" "SELECT count(*) FROM applicants")
-	echo "          ($apps applicants, $rej rejected rows; db $(( $(stat -c %s "$root/var/tte.db") / 1048576 )) MiB," \
-		"workbook $(( $(stat -c %s "$root"/outbox/reports/*.xlsx) / 1048576 )) MiB)"
+	"$gen" --rows "$n" --seed 1 > "$work/export.csv"
+	cp "$work/export.csv" "$root/inbox/forms/export.csv"
+	rss=0
+
+	# Day 1: a new store takes the whole export; the report follows.
+	read -r iw _ _ r < <(measure $pin "$tte" --root "$root" --date 2026-11-24 intake)
+	rss=$(max "$rss" "$r")
+	read -r rw _ _ r < <(measure $pin "$tte" --root "$root" --date 2026-11-24 report)
+	rss=$(max "$rss" "$r")
+	sum=$(add "$iw" "$rw")
+	sheets=$(unzip -l "$root"/outbox/reports/*.xlsx | grep -c 'xl/worksheets/sheet')
+
+	# The floor on the same export.
+	read -r pw _ _ _ < <(measure $pin "$floor" csv "$work/export.csv")
+	rm -f "$work/floor"*
+	read -r sw _ _ _ < <(measure $pin "$floor" sqlite "$work/export.csv" "$work/floor.db")
+	read -r xw _ _ _ < <(measure $pin "$floor" xlsx "$work/export.csv" "$work/floor.xlsx")
+	rm -f "$work/floor"*
+	fl=$(add "$pw" "$(add "$(sub "$sw" "$pw")" "$(sub "$xw" "$pw")")")
+
+	# Day 2: the cumulative export, N known rows + N/1000 new.
+	"$gen" --rows "$((n + n / 1000))" --seed 1 > "$root/inbox/forms/export-2.csv"
+	read -r bw _ _ _ < <(measure $pin "$floor" parse "$root/inbox/forms/export-2.csv")
+	read -r nw _ _ r < <(measure $pin "$tte" --root "$root" --date 2026-11-25 intake)
+	rss=$(max "$rss" "$r")
+
+	# Day 3: a quiet night. Letters are taken as done (the synthetic
+	# store has no recommender): every VALID applicant is BUNDLED.
+	sqlite3 "$root/var/tte.db" \
+		"UPDATE applicants SET state='BUNDLED', bundle='bench' WHERE state='VALID'"
+	read -r qw _ _ r < <(measure $pin "$tte" --root "$root" --date 2026-11-26 run)
+	rss=$(max "$rss" "$r")
+	read -r q1 _ _ _ < <(measure $pin "$tte" --root "$root" --date 2026-11-26 report)
+	if [ "${BENCH_DETAIL:-0}" = 1 ]; then
+		grep -h 'stage .* end' "$root"/var/log/*.log | tail -n 12 >&2 || true
+	fi
+
+	printf "$fmt" "$n" "$iw" "$rw" "$sum" "$fl" "$(ratio "$sum" "$fl")" "$nw" "$bw" \
+		"$(ratio "$nw" "$bw")" "$qw" "$(ratio "$qw" "$q1")" "$((rss / 1024))" "$sheets"
 	rm -rf "$root"
 done
+echo "ratio: sum / floor (target 1.5 at 1M); night / parse (target 3);" \
+	"quiet / report alone (target 1.5)"

@@ -42,6 +42,7 @@ struct sheet {
 	const struct sheet_col *cols;
 	int ncols;
 	long long rows_left;	/* data rows expected (for the autofilter) */
+	long long per_part;	/* data rows a worksheet holds (sheet_rows_per_part) */
 	uint32_t row;		/* next row to write in this worksheet */
 	bool failed;
 };
@@ -60,6 +61,14 @@ void book_abort(struct book *b);
  * follow (sizes the autofilter; more rows still work). */
 void sheet_begin(struct sheet *s, struct book *b, const char *name, const struct sheet_col *cols,
 		 int ncols, long long total);
+
+/* Data rows one worksheet of a table holds: Excel's 1,048,576 rows less the
+ * header. Test builds take a smaller figure from TTE_TEST_SHEET_ROWS
+ * (testhook.h), so a test can pass the limit with a few rows. */
+long long sheet_rows_per_part(void);
+
+/* Worksheets a table of ROWS data rows takes: "<name>", "<name> (2)", ... */
+long long sheet_parts(long long rows);
 
 /* Start the next data row (rolling over to a new worksheet when full). */
 void sheet_row(struct sheet *s);

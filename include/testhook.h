@@ -41,6 +41,10 @@ void tte_test_point(const char *step);
  *					copy, sync, rename, remove the source
  *	TTE_TEST_FAULT=step:N		the Nth database step of the process
  *					fails with SQLITE_IOERR (store.h)
+ *	TTE_TEST_SHEET_ROWS=N		a table sheet holds N data rows, not
+ *					Excel's 1,048,575 (sheet.h)
+ *	TTE_TEST_KNOWN_CAP=N		intake holds at most N known rows'
+ *					keys in memory, then asks the index
  *
  * The value of TTE_TEST_<NAME>, or NULL.
  */

@@ -15,9 +15,23 @@
 #include "log.h"
 #include "rules.h"
 #include "sheet.h"
+#include "testhook.h"
 #include "tte.h"
 
-#define ROWS_PER_SHEET (LXW_ROW_MAX - 1)	/* data rows after the header */
+long long sheet_rows_per_part(void)
+{
+	const char *v = tte_test_value("SHEET_ROWS");
+	long long n = v ? g_ascii_strtoll(v, NULL, 10) : 0;
+
+	return n > 0 && n < LXW_ROW_MAX - 1 ? n : LXW_ROW_MAX - 1;
+}
+
+long long sheet_parts(long long rows)
+{
+	long long per = sheet_rows_per_part();
+
+	return rows > per ? (rows + per - 1) / per : 1;
+}
 
 #define PAPER_A4 9
 #define MARGIN_SIDE 0.4		/* inches */
@@ -166,7 +180,7 @@ void book_abort(struct book *b)
 static void new_part(struct sheet *s)
 {
 	char *name = s->part == 1 ? g_strdup(s->name) : g_strdup_printf("%s (%d)", s->name, s->part);
-	long long n = s->rows_left < ROWS_PER_SHEET ? s->rows_left : ROWS_PER_SHEET;
+	long long n = s->rows_left < s->per_part ? s->rows_left : s->per_part;
 
 	s->ws = workbook_add_worksheet(s->book->wb, name);
 	g_free(name);
@@ -199,6 +213,7 @@ void sheet_begin(struct sheet *s, struct book *b, const char *name, const struct
 	s->ncols = ncols;
 	s->rows_left = total;
 	s->part = 1;
+	s->per_part = sheet_rows_per_part();
 	new_part(s);
 }
 
@@ -206,7 +221,7 @@ void sheet_row(struct sheet *s)
 {
 	if (s->failed)
 		return;
-	if (s->row >= ROWS_PER_SHEET) {
+	if (s->row >= s->per_part) {
 		s->part++;
 		new_part(s);
 	}

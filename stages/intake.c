@@ -18,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <glib.h>
 #include <openssl/evp.h>
+#include <xxhash.h>
 
 #include "config.h"
 #include "dates.h"
@@ -31,6 +33,7 @@
 #include "states.h"
 #include "store.h"
 #include "table.h"
+#include "testhook.h"
 #include "tte.h"
 
 /* Header spellings, normalised (see table.h), in order of preference. */
@@ -95,6 +98,11 @@ struct intake {
 	char *cols[F_COUNT];		/* header texts as written */
 	bool day_first;
 	bool email_from_form;		/* no Email Undiksha column: use Email Address */
+	XXH64_hash_t raw_seed;		/* secret: from the NIK key */
+	unsigned char *known;		/* raw keys of stored submissions: a table of
+					 * 2^known_bits slots of 16 bytes, 0 = empty */
+	int known_bits;
+	bool known_in_db;		/* too many to hold: ask the index per row */
 	struct counts c;
 	struct counts total;		/* of the committed files */
 	gint64 t0;			/* when the file's reading began */
@@ -111,6 +119,7 @@ struct row {
 	bool nik_ok;
 	char nik_hmac[STORE_HMAC_HEX];
 	unsigned char key[16];
+	unsigned char raw_key[16];	/* of the cells as read; see raw_key() */
 	char data_hash[2 * 16 + 1];	/* 128 bits of SHA-256, hex */
 };
 
@@ -287,6 +296,20 @@ static char *problems_summary(problem_list *pl)
 	return g_string_free(s, FALSE);
 }
 
+/* A row stored before its raw key was (schema 4) gets it the first time
+ * an export repeats it, so the next export skips it early. */
+static int remember_raw_key(struct intake *in, const struct row *r)
+{
+	sqlite3_stmt *st = store_stmt(in->ctx->db, "UPDATE submissions SET raw_key=?"
+				      " WHERE row_key=? AND raw_key IS NULL");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_blob(st, 1, r->raw_key, sizeof(r->raw_key), SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, r->key, sizeof(r->key), SQLITE_STATIC);
+	return store_step_done(st);
+}
+
 /* Insert the row as submission *ID (taken from the run's counter). 0 new,
  * 1 when the same row is already stored (a re-drop or cumulative export),
  * -1 on error. */
@@ -297,7 +320,8 @@ static int insert_submission(struct intake *in, const struct row *r, long row_no
 	sqlite3_stmt *st = store_stmt(in->ctx->db,
 		"INSERT INTO submissions(id, input_id, row_no, row_key, submitted_at, applicant_id,"
 		" nik, nip, name, email, form_email, golongan, jabatan, unit, phone, ktp,"
-		" verdict, superseded, note) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+		" verdict, superseded, note, raw_key)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 		" ON CONFLICT(row_key) DO NOTHING");
 
 	if (!st)
@@ -325,10 +349,11 @@ static int insert_submission(struct intake *in, const struct row *r, long row_no
 	store_bind_static(st, 17, verdict);
 	sqlite3_bind_int(st, 18, superseded);
 	store_bind_static(st, 19, r->note);
+	sqlite3_bind_blob(st, 20, r->raw_key, sizeof(r->raw_key), SQLITE_STATIC);
 	if (store_step_done(st))
 		return -1;
 	if (!sqlite3_changes(in->ctx->db))
-		return 1;
+		return remember_raw_key(in, r) ? -1 : 1;
 	in->next_submission++;
 	return 0;
 }
@@ -405,24 +430,34 @@ static bool bloom_maybe(const unsigned char *bloom, int kind, const char *v)
 	return true;
 }
 
+/* The orphans' keys, each read from its partial index alone (a scan of
+ * the submissions table would read every row ever stored). */
 static int bloom_load(struct intake *in)
 {
-	sqlite3_stmt *st = store_prepare(in->ctx->db,
-		"SELECT email, form_email, nip FROM submissions WHERE applicant_id IS NULL");
-	int rc;
+	static const char *const sql[3] = {
+		"SELECT email FROM submissions INDEXED BY submissions_orphan_email"
+		" WHERE applicant_id IS NULL",
+		"SELECT form_email FROM submissions INDEXED BY submissions_orphan_form_email"
+		" WHERE applicant_id IS NULL",
+		"SELECT nip FROM submissions INDEXED BY submissions_orphan_nip"
+		" WHERE applicant_id IS NULL",
+	};
+	int rc = 0;
 
 	in->bloom = g_malloc0(BLOOM_BITS / 8);
-	if (!st)
-		return -1;
-	while ((rc = store_row(st)) > 0) {
-		for (int k = 0; k < 3; k++) {
-			const char *v = key_value((const char *)sqlite3_column_text(st, k));
+	for (int k = 0; k < 3 && rc >= 0; k++) {
+		sqlite3_stmt *st = store_prepare(in->ctx->db, sql[k]);
+
+		if (!st)
+			return -1;
+		while ((rc = store_row(st)) > 0) {
+			const char *v = key_value((const char *)sqlite3_column_text(st, 0));
 
 			if (v)
 				bloom_add(in->bloom, k, v);
 		}
+		sqlite3_finalize(st);
 	}
-	sqlite3_finalize(st);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -728,14 +763,192 @@ out:
 	return rc;
 }
 
+/* ---- known rows ---------------------------------------------------------- */
+
+/*
+ * A cumulative export repeats every earlier row. Such a row is known by
+ * its raw key: XXH3-128 over the cells as read (the columns
+ * tte uses, each with its length and UTF-8 flag) and how the header reads
+ * them (date order, which e-mail column, which optional columns). Equal
+ * raw keys mean the same cells read the same way: a row already stored,
+ * which would change nothing. It is counted as a duplicate without
+ * validation, date parsing or a write. A changed row (a correction) has
+ * another raw key and takes the full path. XXH3 is no cryptographic hash,
+ * but it is seeded with a secret of the store (derived from the NIK key),
+ * so nobody outside can aim a row at another's key; it costs a tenth of
+ * SHA-256 a row, and a known row costs little else.
+ *
+ * The stored raw keys are read once per file from their index into an
+ * open-addressing table (linear probing, at most half full) whose home
+ * slot is the key's top bits: the keys are uniform, so a lookup costs one
+ * cache miss. Memory stays bounded by [tte] cache_mb: the table is taken
+ * from SQLite's page cache (which shrinks by its size for the rest of the
+ * run), and a table that would need over half of it is not built: each
+ * row asks the index instead (slower, same answer).
+ */
+static void raw_key(struct intake *in, const struct table_row *t, unsigned char *out)
+{
+	unsigned char sig = (unsigned char)(in->day_first | in->email_from_form << 1);
+	size_t need = 1;
+	XXH128_canonical_t c;
+	char *p;
+
+	for (int f = 0; f < F_COUNT; f++)
+		need += 5 + (in->cols[f] ? t->len[f] : 0);
+	g_string_set_size(in->buf, need);
+	p = in->buf->str;
+	*p++ = (char)sig;
+	for (int f = 0; f < F_COUNT; f++) {
+		guint32 len = in->cols[f] ? (guint32)t->len[f] : G_MAXUINT32;
+
+		memcpy(p, &len, sizeof(len));
+		p += sizeof(len);
+		*p++ = (char)t->bad_utf8[f];
+		if (in->cols[f]) {
+			memcpy(p, t->val[f], t->len[f]);
+			p += t->len[f];
+		}
+	}
+	XXH128_canonicalFromHash(&c, XXH3_128bits_withSeed(in->buf->str, need, in->raw_seed));
+	memcpy(out, c.digest, 16);
+}
+
+static const unsigned char no_key[16];
+
+/* The home slot of key K: its top known_bits. */
+static size_t known_home(const struct intake *in, const unsigned char *k)
+{
+	guint64 top = 0;
+
+	for (int i = 0; i < 8; i++)
+		top = top << 8 | k[i];
+	return (size_t)(top >> (64 - in->known_bits));
+}
+
+static void known_add(struct intake *in, const unsigned char *k)
+{
+	size_t mask = ((size_t)1 << in->known_bits) - 1, i = known_home(in, k);
+
+	if (!memcmp(k, no_key, 16))
+		return;		/* the empty mark: left to the full path */
+	while (memcmp(in->known + 16 * i, no_key, 16))
+		i = (i + 1) & mask;
+	memcpy(in->known + 16 * i, k, 16);
+}
+
+/* Zeroed memory for the table, on huge pages where the kernel has them
+ * (madvise mode): a lookup's one cache miss then costs no TLB miss. */
+static unsigned char *known_alloc(size_t bytes)
+{
+	void *p = NULL;
+
+	if (bytes >= (2u << 20) && !posix_memalign(&p, 2u << 20, bytes)) {
+		(void)madvise(p, bytes, MADV_HUGEPAGE);	/* a hint: fine if refused */
+		memset(p, 0, bytes);
+		return p;
+	}
+	return g_malloc0(bytes);
+}
+
+static int known_load(struct intake *in)
+{
+	/* While loading: the keys (16 bytes) and the table (up to 64). */
+	size_t cache = (size_t)in->ctx->cfg->cache_mb << 20, cap = cache / 2 / 80;
+	size_t n = 0, alloc = 0;
+	unsigned char *keys = NULL;
+	const char *test_cap = tte_test_value("KNOWN_CAP");
+	sqlite3_stmt *st = store_prepare(in->ctx->db,
+		"SELECT raw_key FROM submissions INDEXED BY submissions_raw_key"
+		" WHERE raw_key IS NOT NULL");
+	int rc;
+
+	free(in->known);	/* known_alloc(): malloc family */
+	in->known = NULL;
+	in->known_in_db = false;
+	if (test_cap)
+		cap = (size_t)g_ascii_strtoull(test_cap, NULL, 10);
+	if (!st)
+		return -1;
+	while ((rc = store_row(st)) > 0) {
+		if (sqlite3_column_bytes(st, 0) != 16)
+			continue;
+		if (n == cap) {
+			in->known_in_db = true;
+			log_info("known rows: more than %zu, over half of [tte] cache_mb;"
+				 " looked up in the index instead", cap);
+			break;
+		}
+		if (n == alloc) {
+			alloc = alloc ? 2 * alloc : 4096;
+			keys = g_realloc(keys, alloc * 16);
+		}
+		memcpy(keys + 16 * n++, sqlite3_column_blob(st, 0), 16);
+	}
+	sqlite3_finalize(st);
+	if (rc >= 0 && !in->known_in_db && n) {
+		for (in->known_bits = 4; ((size_t)1 << in->known_bits) < 2 * n;)
+			in->known_bits++;
+		in->known = known_alloc((size_t)16 << in->known_bits);
+		for (size_t i = 0; i < n; i++)
+			known_add(in, keys + 16 * i);
+	}
+	g_free(keys);
+	if (rc < 0)
+		return -1;
+	{
+		char sql[64];
+		size_t table = in->known ? (size_t)16 << in->known_bits : 0;
+
+		snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%zu", (cache - table) >> 10);
+		return store_exec(in->ctx->db, sql);
+	}
+}
+
+/* 1 known, 0 not, -1 error. */
+static int known_row(struct intake *in, const unsigned char *k)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!in->known_in_db) {
+		size_t mask, i;
+
+		if (!in->known)
+			return 0;
+		mask = ((size_t)1 << in->known_bits) - 1;
+		for (i = known_home(in, k); memcmp(in->known + 16 * i, no_key, 16);
+		     i = (i + 1) & mask)
+			if (!memcmp(in->known + 16 * i, k, 16))
+				return 1;
+		return 0;
+	}
+	st = store_stmt(in->ctx->db, "SELECT 1 FROM submissions INDEXED BY submissions_raw_key"
+			" WHERE raw_key=?");
+	if (!st)
+		return -1;
+	sqlite3_bind_blob(st, 1, k, 16, SQLITE_STATIC);
+	rc = store_row(st);
+	sqlite3_reset(st);
+	return rc;
+}
+
 static int on_row(void *ud, const struct table_row *t)
 {
 	struct intake *in = ud;
 	struct row r;
+	unsigned char rk[16];
 	int rc;
 
 	in->c.rows++;
+	raw_key(in, t, rk);
+	rc = known_row(in, rk);
+	if (rc) {
+		in->c.dup += rc > 0;
+		log_rows_progress(&in->t_last, "intake", in->file, in->c.rows);
+		return rc > 0 ? TABLE_OK : TABLE_ABORT;
+	}
 	check_row(in, t, &r);
+	memcpy(r.raw_key, rk, sizeof(rk));
 	rc = apply_row(in, &r, t->row_no);
 	row_release(&r);
 	log_rows_progress(&in->t_last, "intake", in->file, in->c.rows);
@@ -781,7 +994,8 @@ static int apply_waivers(struct intake *in)
 	int rc = -1, r;
 
 	st = store_prepare(db,
-		"SELECT a.id FROM applicants a WHERE a.state=" SQ_REJECTED " AND a.waiver IS NOT NULL"
+		"SELECT a.id FROM applicants a INDEXED BY applicants_waiver"
+		" WHERE a.state=" SQ_REJECTED " AND a.waiver IS NOT NULL"
 		" AND NOT EXISTS(SELECT 1 FROM problems p WHERE p.submission_id=a.submission_id"
 		"   AND p.waivable=0)");
 	if (!st)
@@ -885,7 +1099,7 @@ static int read_file(void *arg, const struct inbox_file *f, char **why)
 	reset_file(in);
 	in->file = f->item->name;
 	in->input_id = f->input_id;
-	if (pick_keys(in))
+	if (pick_keys(in) || known_load(in))
 		return INBOX_READ_FAIL;
 
 	rc = table_read_csv(f->item->fd, form_cols, F_COUNT, on_header, on_row, in, why);
@@ -954,6 +1168,13 @@ static int intake_run(struct tte_ctx *ctx, int argc, char **argv)
 	in.buf = g_string_sized_new(512);
 	if (!in.md || !in.sha256 || bloom_load(&in))
 		goto out;
+	{
+		char seed[STORE_HMAC_HEX];
+
+		store_nik_hmac("raw key seed", seed);
+		seed[16] = 0;
+		in.raw_seed = g_ascii_strtoull(seed, NULL, 16);
+	}
 	items = inbox_scan(ctx, "forms", exts, &waiting);
 	if (!items)
 		goto out;
@@ -973,6 +1194,7 @@ out:
 	reset_file(&in);
 	problems_free(in.pl);
 	g_free(in.bloom);
+	free(in.known);
 	EVP_MD_CTX_free(in.md);
 	EVP_MD_free(in.sha256);
 	if (in.buf)

@@ -35,6 +35,23 @@ static const char *text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
+/* The rows of each table sheet, counted once for the sheet and once for
+ * Ringkasan's note on sheets continued past Excel's row limit. */
+#define COUNT_APPLICANTS "SELECT count(*) FROM applicants"
+#define COUNT_REJECTED "SELECT count(*) FROM problems p JOIN submissions s ON" \
+	" s.id=p.submission_id WHERE s.verdict IN (" SQ_REJECTED ",'LATE') AND s.superseded=0"
+#define COUNT_VERIFY "SELECT count(*) FROM verifications"
+#define COUNT_HISTORY "SELECT count(*) FROM history"
+#define COUNT_UNMATCHED "SELECT count(*) FROM status_unmatched"
+
+static const struct {
+	const char *sheet, *count;
+} table_sheets[] = {
+	{ "Pemohon", COUNT_APPLICANTS }, { "Ditolak", COUNT_REJECTED },
+	{ "Verifikasi", COUNT_VERIFY }, { "Riwayat", COUNT_HISTORY },
+	{ "Status tak dikenal", COUNT_UNMATCHED },
+};
+
 struct report {
 	struct tte_ctx *ctx;
 	struct book book;
@@ -111,6 +128,35 @@ static int letters_bundles(struct report *r)
 		r->srow++;
 	}
 	return 0;
+}
+
+/* A table longer than a worksheet holds continues on "<name> (2)", ...:
+ * Ringkasan says so, so nobody takes the first sheet for the whole. */
+static int continued_sheets(struct report *r)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(table_sheets); i++) {
+		const char *name = table_sheets[i].sheet;
+		long long n, parts;
+		char *a, *b;
+
+		if (store_int(r->ctx->db, table_sheets[i].count, &n))
+			return -1;
+		parts = sheet_parts(n);
+		if (parts < 2)
+			continue;
+		a = g_strdup_printf("Lembar %s berlanjut", name);
+		if (parts == 2)
+			b = g_strdup_printf("%lld baris; lanjutannya di lembar %s (2) (batas Excel"
+					    " %lld baris per lembar)", n, name, sheet_rows_per_part());
+		else
+			b = g_strdup_printf("%lld baris; lanjutannya di lembar %s (2) sampai %s (%lld)"
+					    " (batas Excel %lld baris per lembar)", n, name, name,
+					    parts, sheet_rows_per_part());
+		sum_line(r, a, b, NULL);
+		g_free(a);
+		g_free(b);
+	}
+	return r->failed ? -1 : 0;
 }
 
 static int summary(struct report *r)
@@ -193,6 +239,8 @@ static int summary(struct report *r)
 	put_text(r, 0, "Baris ditolak yang belum diperbaiki", NULL);
 	put_num(r, 1, (double)open_rejected, NULL);
 	r->srow++;
+	if (continued_sheets(r))
+		goto fail;
 	if (letters_bundles(r))
 		goto fail;
 
@@ -323,7 +371,7 @@ static int applicants_sheet(struct report *r)
 	long long n, no = 0;
 	int rc;
 
-	if (store_int(db, "SELECT count(*) FROM applicants", &n))
+	if (store_int(db, COUNT_APPLICANTS, &n))
 		return -1;
 	st = store_prepare(db,
 		"SELECT a.nip, a.name, a.nik, a.email, a.unit, a.golongan, a.jabatan, a.phone,"
@@ -389,9 +437,7 @@ static int rejected_sheet(struct report *r)
 	long long n;
 	int rc;
 
-	if (store_int(db, "SELECT count(*) FROM problems p JOIN submissions s ON"
-		      " s.id=p.submission_id WHERE s.verdict IN (" SQ_REJECTED ",'LATE')"
-		      " AND s.superseded=0", &n))
+	if (store_int(db, COUNT_REJECTED, &n))
 		return -1;
 
 	st = store_prepare(db,
@@ -432,7 +478,7 @@ static int verify_sheet(struct report *r)
 	long long n;
 	int rc;
 
-	if (store_int(db, "SELECT count(*) FROM verifications", &n))
+	if (store_int(db, COUNT_VERIFY, &n))
 		return -1;
 
 	st = store_prepare(db, "SELECT name, day, conclusion, signatures, signer, letter_id,"
@@ -626,7 +672,7 @@ static int history_sheet(struct report *r)
 	long long n;
 	int rc;
 
-	if (store_int(db, "SELECT count(*) FROM history", &n))
+	if (store_int(db, COUNT_HISTORY, &n))
 		return -1;
 
 	st = store_prepare(db, "SELECT h.day, h.at, a.nip, a.name, h.from_state, h.to_state,"
@@ -659,7 +705,7 @@ static int unmatched_sheet(struct report *r)
 	long long n;
 	int rc;
 
-	if (store_int(db, "SELECT count(*) FROM status_unmatched", &n))
+	if (store_int(db, COUNT_UNMATCHED, &n))
 		return -1;
 
 	st = store_prepare(db, "SELECT i.name, i.day, u.row_no, u.nik_masked, u.email, u.name,"

@@ -14,9 +14,21 @@
 #include <unistd.h>
 #include <glib.h>
 
+#include "store.h"
 #include "testutil.h"
 
 #define DAY "2026-11-24"
+
+/* What schema 5 added, taken away: a database as schema 4 left it. */
+#define DROP_SCHEMA_5 \
+	"DROP INDEX submissions_raw_key; DROP INDEX applicants_waiver;" \
+	" ALTER TABLE submissions DROP COLUMN raw_key;" \
+	" DROP INDEX submissions_orphan_email; DROP INDEX submissions_orphan_form_email;" \
+	" DROP INDEX submissions_orphan_nip;" \
+	" CREATE INDEX submissions_orphan_email ON submissions(email) WHERE applicant_id IS NULL;" \
+	" CREATE INDEX submissions_orphan_form_email ON submissions(form_email)" \
+	"  WHERE applicant_id IS NULL;" \
+	" CREATE INDEX submissions_orphan_nip ON submissions(nip) WHERE applicant_id IS NULL;"
 
 static const char *const HEADER_EN =
 	"\"Timestamp\",\"Email Address\",\"Password\",\"NIK\",\"NIP\",\"Nama (Tanpa Gelar)\","
@@ -236,6 +248,154 @@ static void test_redrop_and_cumulative(void **state)
 	tu_root_free(root);
 }
 
+/*
+ * A cumulative export's known rows are recognised from their cells alone:
+ * every stored submission keeps its raw key, a repeated row is counted as
+ * a duplicate without being validated again (so a setting that would read
+ * its timestamp otherwise does not make it new), and a row whose cells
+ * changed (a corrected response) is a new submission.
+ */
+static void test_known_rows(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *conf = tu_path(root, "tte.conf"), *h;
+
+	(void)state;
+	drop_rows(root, "a.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/b"),
+		  row("2026/11/10 2:00:00 PM GMT+8", "5108054505880002", "198805052012122001",
+		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"),
+		  row("2026/11/10 3:00:00 PM GMT+8", "51080501019000", "198703032010121001",
+		      "I Nyoman Yatim", "nyoman@undiksha.ac.id", "III/c"), NULL);
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"
+				    " WHERE length(raw_key) = 16"), 3);
+
+	/* Another time zone would read the timestamps otherwise: the full
+	 * path would take the known rows for new ones. */
+	tu_write_str(conf, "[inbox]\nsettle_seconds = 0\n[tte]\ntimezone = Asia/Jakarta\n");
+	drop_rows(root, "b.csv",
+		  row("2026/11/10 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/b"),
+		  /* corrected in place: same timestamp, another golongan */
+		  row("2026/11/10 2:00:00 PM GMT+8", "5108054505880002", "198805052012122001",
+		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/b"),
+		  row("2026/11/10 3:00:00 PM GMT+8", "51080501019000", "198703032010121001",
+		      "I Nyoman Yatim", "nyoman@undiksha.ac.id", "III/c"),
+		  row("2026/11/11 9:00:00 AM GMT+8", "5108051212850003", "198512122010121002",
+		      "Putu Baru", "putu.baru@undiksha.ac.id", "IV/a"), NULL);
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"), 5);
+	h = tu_sql(root, "SELECT rows || '|' || new_rows FROM inputs ORDER BY id DESC LIMIT 1");
+	assert_string_equal(h, "4|2");
+	g_free(h);
+	h = tu_sql(root, "SELECT golongan FROM applicants WHERE nip='198805052012122001'");
+	assert_string_equal(h, "III/b");
+	g_free(h);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM applicants"), 3);
+	g_free(conf);
+	tu_root_free(root);
+}
+
+/* A schema-4 database has no raw keys: its rows are recognised the old way
+ * (by their row key, after validation) and get their raw key then, so the
+ * next export skips them early; nothing is lost or stored twice. */
+static void test_migrate_v4_raw_keys(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *a = tu_path(root, "inbox/forms/jawaban.csv");
+
+	(void)state;
+	tu_gen_forms(a, "--rows 40 --seed 5");
+	run_ok(root, DAY);
+	g_free(tu_sql(root, DROP_SCHEMA_5 " PRAGMA user_version=4"));
+	tu_gen_forms(a, "--rows 50 --seed 5");
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), STORE_VERSION);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"), 50);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions WHERE raw_key IS NULL"), 0);
+	/* the next cumulative export: the 50 are known, 10 new */
+	tu_gen_forms(a, "--rows 60 --seed 5");
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"), 60);
+	assert_int_equal(tu_sql_int(root, "SELECT new_rows FROM inputs ORDER BY id DESC LIMIT 1"), 10);
+	/* too many known rows to hold (a cap of 5 here): the index answers, the same */
+	tu_gen_forms(a, "--rows 70 --seed 5");
+	g_setenv("TTE_TEST_KNOWN_CAP", "5", TRUE);
+	run_ok(root, DAY);
+	g_unsetenv("TTE_TEST_KNOWN_CAP");
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"), 70);
+	assert_int_equal(tu_sql_int(root, "SELECT new_rows FROM inputs ORDER BY id DESC LIMIT 1"), 10);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions WHERE raw_key IS NULL"), 0);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM (SELECT nik FROM applicants"
+				    " GROUP BY nik HAVING count(*) > 1)"), 0);
+	g_free(a);
+	tu_root_free(root);
+}
+
+/* Rows of A (each a GPtrArray of cells) with C in any cell of the row. */
+static bool any_row_has(GPtrArray *a, const char *c)
+{
+	for (guint i = 0; i < a->len; i++) {
+		GPtrArray *row = g_ptr_array_index(a, i);
+
+		for (guint j = 0; j < row->len; j++)
+			if (strstr(g_ptr_array_index(row, j), c))
+				return true;
+	}
+	return false;
+}
+
+/* A table longer than a worksheet holds (Excel's limit, made 10 rows by
+ * the test hook) continues on "Pemohon (2)", ... with every row kept once,
+ * in order, and Ringkasan says so. */
+static void test_sheet_row_limit(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *a = tu_path(root, "inbox/forms/jawaban.csv");
+	long long apps, hist, seen = 0;
+	GPtrArray *p;
+
+	(void)state;
+	tu_gen_forms(a, "--rows 25 --seed 4");
+	g_setenv("TTE_TEST_SHEET_ROWS", "10", TRUE);
+	run_ok(root, DAY);
+	g_unsetenv("TTE_TEST_SHEET_ROWS");
+	apps = tu_sql_int(root, "SELECT count(*) FROM applicants");
+	hist = tu_sql_int(root, "SELECT count(*) FROM history");
+	assert_true(apps > 20 && apps <= 30);
+	for (long long part = 1; part <= 3; part++) {
+		char *name = part == 1 ? g_strdup("Pemohon") : g_strdup_printf("Pemohon (%lld)", part);
+
+		p = sheet(root, "20261124", name);
+		assert_string_equal(tu_cell(p, 0, 0), "No");
+		assert_true(p->len - 1 <= 10);
+		for (guint i = 1; i < p->len; i++)
+			assert_int_equal(g_ascii_strtoll(tu_cell(p, i, 0), NULL, 10), ++seen);
+		g_ptr_array_unref(p);
+		g_free(name);
+	}
+	assert_int_equal(seen, apps);
+	p = sheet(root, "20261124", "Riwayat (3)");
+	g_ptr_array_unref(p);
+	p = sheet(root, "20261124", "Ringkasan");
+	assert_true(any_row_has(p, "Lembar Pemohon berlanjut"));
+	assert_true(any_row_has(p, "lanjutannya di lembar Pemohon (2) sampai Pemohon (3)"));
+	assert_true(any_row_has(p, "Lembar Riwayat berlanjut"));
+	assert_false(any_row_has(p, "Lembar Verifikasi"));
+	g_ptr_array_unref(p);
+	assert_true(hist > 20);
+
+	/* the real limit: one sheet each */
+	run_ok(root, DAY);
+	p = sheet(root, "20261124", "Ringkasan");
+	assert_false(any_row_has(p, "berlanjut"));
+	g_ptr_array_unref(p);
+	g_free(a);
+	tu_root_free(root);
+}
+
 /* ---- the latest submission wins ---------------------------------------------------- */
 
 static void test_latest_wins(void **state)
@@ -312,14 +472,15 @@ static void test_migrate_v1(void **state)
 	assert_string_equal(h, "32|32");
 	g_free(h);
 	/* Back to what schema 1 stored: 64 digits, the first 32 the same. */
-	g_free(tu_sql(root, "UPDATE applicants SET nik_hmac=nik_hmac || 'ffffffffffffffffffffffffffffffff',"
+	g_free(tu_sql(root, DROP_SCHEMA_5
+		      "UPDATE applicants SET nik_hmac=nik_hmac || 'ffffffffffffffffffffffffffffffff',"
 		      " data_hash=data_hash || 'ffffffffffffffffffffffffffffffff';"
 		      DROP_SCHEMA_4 " PRAGMA user_version=1"));
 	drop_rows(root, "b.csv",
 		  row("2026/11/12 9:00:00 AM GMT+8", "5108050101900001", "199001012015031001",
 		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/c"), NULL);
 	run_ok(root, DAY);
-	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 4);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), STORE_VERSION);
 	h = tu_sql(root, "SELECT count(*) || '|' || length(nik_hmac) || '|' || length(data_hash) || '|'"
 		   " || golongan FROM applicants");
 	assert_string_equal(h, "1|32|32|III/c");
@@ -349,13 +510,13 @@ static void test_migrate_v2_check(void **state)
 		  row("2026/11/10 3:00:00 PM GMT+8", "5108054505880002", "198805052012122001",
 		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"), NULL);
 	run_ok(root, DAY);
-	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 4);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), STORE_VERSION);
 	/* an unknown state cannot be written */
 	assert_int_not_equal(tu_sh(NULL, "sqlite3 '%s' \"UPDATE applicants SET state='BOGUS'\""
 				   " 2>/dev/null", db), 0);
 	/* Back to schema 2: the same table without the CHECK (removing a
 	 * CHECK this way is what SQLite documents as safe). */
-	g_free(tu_sql(root, DROP_SCHEMA_4 " PRAGMA writable_schema=ON;"
+	g_free(tu_sql(root, DROP_SCHEMA_5 DROP_SCHEMA_4 " PRAGMA writable_schema=ON;"
 		      " UPDATE sqlite_schema SET sql=substr(sql, 1, instr(sql, ' CHECK(') - 1)"
 		      " || substr(sql, instr(sql, '))') + 2) WHERE name='applicants';"
 		      " PRAGMA writable_schema=OFF; PRAGMA user_version=2;"));
@@ -374,7 +535,7 @@ static void test_migrate_v2_check(void **state)
 	/* fixed by hand, the next run migrates */
 	g_free(tu_sql(root, "UPDATE applicants SET state='VALID' WHERE nip='199001012015031001'"));
 	run_ok(root, DAY);
-	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), 4);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), STORE_VERSION);
 	h = tu_sql(root, "SELECT sql LIKE '%CHECK(state IN (''REJECTED'',''VALID'',%' FROM sqlite_schema"
 		   " WHERE name='applicants'");
 	assert_string_equal(h, "1");
@@ -387,7 +548,7 @@ static void test_migrate_v2_check(void **state)
 		   " || (SELECT count(*) FROM pragma_foreign_key_check)"
 		   " || '|' || (SELECT count(*) FROM pragma_index_list('applicants'))"
 		   " FROM submissions");
-	assert_string_equal(h, "3|2|0|3");	/* 2 indexes + the UNIQUE key */
+	assert_string_equal(h, "3|2|0|4");	/* 3 indexes + the UNIQUE key */
 	g_free(h);
 	assert_int_not_equal(tu_sh(NULL, "sqlite3 '%s' \"UPDATE applicants SET state='BOGUS'\""
 				   " 2>/dev/null", db), 0);
@@ -1347,6 +1508,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_samples),
 		cmocka_unit_test(test_redrop_and_cumulative),
+		cmocka_unit_test(test_known_rows),
+		cmocka_unit_test(test_sheet_row_limit),
+		cmocka_unit_test(test_migrate_v4_raw_keys),
 		cmocka_unit_test(test_latest_wins),
 		cmocka_unit_test(test_migrate_v1),
 		cmocka_unit_test(test_migrate_v2_check),
