@@ -248,6 +248,15 @@ static void test_redrop_and_cumulative(void **state)
 	tu_root_free(root);
 }
 
+/* The one-value answer of SQL on ROOT's database is WANT. */
+static void sql_is(const char *root, const char *sql, const char *want)
+{
+	char *h = tu_sql(root, sql);
+
+	assert_string_equal(h, want);
+	g_free(h);
+}
+
 /*
  * A cumulative export's known rows are recognised from their cells alone:
  * every stored submission keeps its raw key, a repeated row is counted as
@@ -271,6 +280,16 @@ static void test_known_rows(void **state)
 	run_ok(root, DAY);
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"
 				    " WHERE length(raw_key) = 16"), 3);
+	/* the first load built the indexes it deferred, each as defined */
+	sql_is(root, "SELECT group_concat(sql, '; ') FROM (SELECT sql FROM sqlite_schema"
+	       " WHERE name IN ('submissions_raw_key', 'submissions_applicant', 'history_applicant',"
+	       " 'problems_submission') ORDER BY name)",
+	       "CREATE INDEX history_applicant ON history(applicant_id); "
+	       "CREATE INDEX problems_submission ON problems(submission_id); "
+	       "CREATE INDEX submissions_applicant ON submissions(applicant_id); "
+	       "CREATE INDEX submissions_raw_key ON submissions(raw_key) WHERE raw_key IS NOT NULL");
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions INDEXED BY"
+				    " submissions_raw_key WHERE raw_key IS NOT NULL"), 3);
 
 	/* Another time zone would read the timestamps otherwise: the full
 	 * path would take the known rows for new ones. */
@@ -465,15 +484,6 @@ static void test_latest_wins(void **state)
 /* A database of schema 5 (the state CHECK as an IN list) is rebuilt with the
  * CHECK as equalities: every row, the applicants indexes (the waiver's too)
  * and the refusal of an unknown state kept. */
-/* The one-value answer of SQL on ROOT's database is WANT. */
-static void sql_is(const char *root, const char *sql, const char *want)
-{
-	char *h = tu_sql(root, sql);
-
-	assert_string_equal(h, want);
-	g_free(h);
-}
-
 static void test_migrate_v5_check(void **state)
 {
 	char *root = tu_root_new(NULL);
