@@ -194,6 +194,17 @@ static int zip_next(struct xlsx *x, struct archive *a, struct archive_entry **e,
 					   "yang wajar", TABLE_XLSX_MAX_ENTRIES));
 		return -1;
 	}
+	/* A member that says it unpacks to more than the whole workbook may is
+	 * refused before a byte is inflated; parse_member's count catches a
+	 * member that lies about its size. */
+	if (archive_entry_size_is_set(*e) && archive_entry_size(*e) > max_inflated) {
+		set_bad(x, g_strdup_printf("bagian %s berukuran %lld MiB setelah diekstrak, lebih "
+					   "dari batas %lld MiB ([ingest] max_xlsx_inflated_mb); "
+					   "bukan ekspor yang wajar", archive_entry_pathname(*e),
+					   (long long)((archive_entry_size(*e) + (1 << 20) - 1) >> 20),
+					   max_inflated >> 20));
+		return -1;
+	}
 	if (archive_entry_is_encrypted(*e)) {
 		set_bad(x, g_strdup("XLSX berisi bagian terenkripsi (dilindungi kata sandi); buka di "
 				    "Excel lalu simpan ulang tanpa kata sandi"));
