@@ -34,7 +34,7 @@
 struct tte_ctx;
 
 /* Current schema version (PRAGMA user_version). */
-#define STORE_VERSION 5
+#define STORE_VERSION 6
 
 /* Open var/tte.db under ctx->root into ctx->db, creating and migrating it,
  * and load (or create) the NIK key. */

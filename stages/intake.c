@@ -1086,6 +1086,71 @@ static int pick_keys(struct intake *in)
 			 &in->next_submission) ? -1 : 0;
 }
 
+/*
+ * A file far larger than the store (the first load, typically) fills
+ * indexes that intake itself never reads; inserting each key into a large
+ * B-tree costs a random descent a row, while building the index afterwards
+ * sorts the keys once. Such indexes are dropped before the read and
+ * rebuilt from their own stored definitions after it, within the file's
+ * transaction: a crash or a failed file rolls both back. Only indexes no
+ * statement of the read path uses belong here.
+ */
+static const char deferred_sql[] =
+	"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL AND name IN"
+	" ('submissions_raw_key', 'submissions_applicant', 'history_applicant',"
+	" 'problems_submission')";
+
+/* Bytes a form row takes at least, for a lower bound of a file's rows. */
+#define ROW_BYTES_MIN 256
+
+/* Drop the deferred indexes when the file holds more rows (estimated low)
+ * than twice the stored submissions; *SQLS gets their definitions. */
+static int defer_indexes(struct intake *in, const struct inbox_file *f, GPtrArray **sqls)
+{
+	sqlite3 *db = in->ctx->db;
+	sqlite3_stmt *st;
+	GPtrArray *drops;
+	long long stored = in->next_submission - 1;
+	int rc;
+
+	*sqls = NULL;
+	if (f->item->st.st_size / ROW_BYTES_MIN <= 2 * stored)
+		return 0;
+	st = store_prepare(db, deferred_sql);
+	if (!st)
+		return -1;
+	*sqls = g_ptr_array_new_with_free_func(g_free);
+	drops = g_ptr_array_new_with_free_func(g_free);
+	while ((rc = store_row(st)) > 0) {
+		g_ptr_array_add(drops, g_strdup_printf("DROP INDEX \"%s\"",
+						       sqlite3_column_text(st, 0)));
+		g_ptr_array_add(*sqls, g_strdup((const char *)sqlite3_column_text(st, 1)));
+	}
+	sqlite3_finalize(st);	/* a table is locked while its reader runs */
+	for (guint i = 0; i < drops->len && rc == 0; i++)
+		rc = store_exec(db, drops->pdata[i]);
+	g_ptr_array_free(drops, TRUE);
+	if (rc < 0) {
+		g_ptr_array_free(*sqls, TRUE);
+		*sqls = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Build the indexes defer_indexes() dropped; frees SQLS. */
+static int build_deferred(struct intake *in, GPtrArray *sqls)
+{
+	int rc = 0;
+
+	if (!sqls)
+		return 0;
+	for (guint i = 0; i < sqls->len && !rc; i++)
+		rc = store_exec(in->ctx->db, sqls->pdata[i]);
+	g_ptr_array_free(sqls, TRUE);
+	return rc;
+}
+
 /* The inbox skeleton's read callback (inbox.h): one export, in its
  * transaction. */
 static int read_file(void *arg, const struct inbox_file *f, char **why)
@@ -1093,17 +1158,20 @@ static int read_file(void *arg, const struct inbox_file *f, char **why)
 	struct intake *in = arg;
 	sqlite3 *db = in->ctx->db;
 	sqlite3_stmt *st;
+	GPtrArray *deferred;
 	int rc;
 
 	in->t0 = g_get_monotonic_time();
 	reset_file(in);
 	in->file = f->item->name;
 	in->input_id = f->input_id;
-	if (pick_keys(in) || known_load(in))
+	if (pick_keys(in) || known_load(in) || defer_indexes(in, f, &deferred))
 		return INBOX_READ_FAIL;
 
 	rc = table_read_csv(f->item->fd, form_cols, F_COUNT, on_header, on_row, in, why);
 	log_tty("\r");
+	if (build_deferred(in, deferred))
+		return INBOX_READ_FAIL;
 	if (rc == TABLE_BAD)
 		return INBOX_READ_BAD;
 	if (rc)

@@ -248,6 +248,15 @@ static void test_redrop_and_cumulative(void **state)
 	tu_root_free(root);
 }
 
+/* The one-value answer of SQL on ROOT's database is WANT. */
+static void sql_is(const char *root, const char *sql, const char *want)
+{
+	char *h = tu_sql(root, sql);
+
+	assert_string_equal(h, want);
+	g_free(h);
+}
+
 /*
  * A cumulative export's known rows are recognised from their cells alone:
  * every stored submission keeps its raw key, a repeated row is counted as
@@ -271,6 +280,16 @@ static void test_known_rows(void **state)
 	run_ok(root, DAY);
 	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions"
 				    " WHERE length(raw_key) = 16"), 3);
+	/* the first load built the indexes it deferred, each as defined */
+	sql_is(root, "SELECT group_concat(sql, '; ') FROM (SELECT sql FROM sqlite_schema"
+	       " WHERE name IN ('submissions_raw_key', 'submissions_applicant', 'history_applicant',"
+	       " 'problems_submission') ORDER BY name)",
+	       "CREATE INDEX history_applicant ON history(applicant_id); "
+	       "CREATE INDEX problems_submission ON problems(submission_id); "
+	       "CREATE INDEX submissions_applicant ON submissions(applicant_id); "
+	       "CREATE INDEX submissions_raw_key ON submissions(raw_key) WHERE raw_key IS NOT NULL");
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions INDEXED BY"
+				    " submissions_raw_key WHERE raw_key IS NOT NULL"), 3);
 
 	/* Another time zone would read the timestamps otherwise: the full
 	 * path would take the known rows for new ones. */
@@ -456,6 +475,50 @@ static void test_latest_wins(void **state)
 	" ALTER TABLE letters DROP COLUMN page_unit;" \
 	" ALTER TABLE letters DROP COLUMN page_nip;"
 
+/* applicants' SQL without its state CHECK (the first ')' after it closes it:
+ * the CHECK compares with each state in turn). */
+#define STRIP_CHECK \
+	"substr(sql, 1, instr(sql, ' CHECK(') - 1)" \
+	" || substr(sql, instr(sql, ' CHECK(') + instr(substr(sql, instr(sql, ' CHECK(')), ')'))"
+
+/* A database of schema 5 (the state CHECK as an IN list) is rebuilt with the
+ * CHECK as equalities: every row, the applicants indexes (the waiver's too)
+ * and the refusal of an unknown state kept. */
+static void test_migrate_v5_check(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *db = tu_path(root, "var/tte.db");
+
+	(void)state;
+	drop_rows(root, "a.csv", row("2026/11/10 2:00:00 PM GMT+8", "5108054505880002",
+				     "19880505201212200", "Ni Luh Contoh",
+				     "luh.contoh@undiksha.ac.id", "III/a"), NULL);
+	run_ok(root, DAY);
+	g_free(tu_sql(root, "PRAGMA writable_schema=ON;"
+		      " UPDATE sqlite_schema SET sql=replace(" STRIP_CHECK ", 'state TEXT NOT NULL',"
+		      " 'state TEXT NOT NULL CHECK(state IN (''REJECTED'',''VALID''))')"
+		      " WHERE name='applicants';"
+		      " PRAGMA writable_schema=OFF; PRAGMA user_version=5;"));
+	sql_is(root, "SELECT sql LIKE '%CHECK(state IN (''REJECTED'',''VALID''))%'"
+	       " FROM sqlite_schema WHERE name='applicants'", "1");
+	run_ok(root, DAY);
+	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), STORE_VERSION);
+	sql_is(root, "SELECT (sql LIKE '%CHECK(state=''REJECTED'' OR state=''VALID'' OR %')"
+	       " || (sql NOT LIKE '% IN (%') FROM sqlite_schema WHERE name='applicants'", "11");
+	sql_is(root, "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema"
+	       " WHERE type='index' AND tbl_name='applicants' AND sql IS NOT NULL ORDER BY name)",
+	       "applicants_email applicants_nip applicants_waiver");
+	sql_is(root, "SELECT group_concat(nip || ':' || state, ' ') FROM applicants",
+	       "19880505201212200:REJECTED");
+	/* an unknown state still cannot be written; a known one can */
+	assert_int_not_equal(tu_sh(NULL, "sqlite3 '%s' \"UPDATE applicants SET state='BOGUS'\""
+				   " 2>/dev/null", db), 0);
+	assert_int_equal(tu_sh(NULL, "sqlite3 '%s' \"UPDATE applicants SET state='LETTER'"
+			       " WHERE id=1\"", db), 0);
+	g_free(db);
+	tu_root_free(root);
+}
+
 /* A database of schema 1 (NIK keys of 64 hex digits) is migrated when a
  * run opens it, and its applicants are still found by their NIK. */
 static void test_migrate_v1(void **state)
@@ -517,8 +580,7 @@ static void test_migrate_v2_check(void **state)
 	/* Back to schema 2: the same table without the CHECK (removing a
 	 * CHECK this way is what SQLite documents as safe). */
 	g_free(tu_sql(root, DROP_SCHEMA_5 DROP_SCHEMA_4 " PRAGMA writable_schema=ON;"
-		      " UPDATE sqlite_schema SET sql=substr(sql, 1, instr(sql, ' CHECK(') - 1)"
-		      " || substr(sql, instr(sql, '))') + 2) WHERE name='applicants';"
+		      " UPDATE sqlite_schema SET sql=" STRIP_CHECK " WHERE name='applicants';"
 		      " PRAGMA writable_schema=OFF; PRAGMA user_version=2;"));
 	h = tu_sql(root, "SELECT sql LIKE '%CHECK%' FROM sqlite_schema WHERE name='applicants'");
 	assert_string_equal(h, "0");
@@ -536,8 +598,8 @@ static void test_migrate_v2_check(void **state)
 	g_free(tu_sql(root, "UPDATE applicants SET state='VALID' WHERE nip='199001012015031001'"));
 	run_ok(root, DAY);
 	assert_int_equal(tu_sql_int(root, "PRAGMA user_version"), STORE_VERSION);
-	h = tu_sql(root, "SELECT sql LIKE '%CHECK(state IN (''REJECTED'',''VALID'',%' FROM sqlite_schema"
-		   " WHERE name='applicants'");
+	h = tu_sql(root, "SELECT sql LIKE '%CHECK(state=''REJECTED'' OR state=''VALID'' OR %'"
+		   " FROM sqlite_schema WHERE name='applicants'");
 	assert_string_equal(h, "1");
 	g_free(h);
 	h = tu_sql(root, "SELECT group_concat(nip || ':' || state, ' ') FROM"
@@ -1514,6 +1576,7 @@ int main(void)
 		cmocka_unit_test(test_latest_wins),
 		cmocka_unit_test(test_migrate_v1),
 		cmocka_unit_test(test_migrate_v2_check),
+		cmocka_unit_test(test_migrate_v5_check),
 		cmocka_unit_test(test_db_fault_report),
 		cmocka_unit_test(test_db_fault_intake_show),
 		cmocka_unit_test(test_long_cell_cut),
