@@ -312,7 +312,8 @@ static void record_quarantine(struct tte_ctx *ctx, const char *kind, const char 
 
 /*
  * Move IT (open or not) to var/quarantine/KIND/ with a "<name>.why" beside
- * it saying WHY (Indonesian), record it in the store when one is open (own
+ * it saying WHY (Indonesian; "<name>.N.why" when a quarantined file has
+ * that name), record it in the store when one is open (own
  * transaction), and warn on stderr. 0; 1 when IT was gone before it could
  * be moved (warned); -1.
  */
@@ -320,7 +321,8 @@ static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *
 		      const char *why)
 {
 	char *dir = tte_path(ctx, "var", "quarantine", kind, NULL);
-	char *dst = NULL, *whypath = NULL, *text = NULL, *rel = NULL;
+	char *dst = NULL, *whypath = NULL, *whyname = NULL, *text = NULL, *rel = NULL;
+	struct stat st;
 	int rc = -1;
 
 	if (move_item(it, dir, &dst)) {
@@ -330,7 +332,6 @@ static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *
 		}
 		goto out;
 	}
-	whypath = g_strdup_printf("%s.why", dst);
 	text = g_strdup_printf("Berkas   : %s\n"
 			       "Dari     : inbox/%s/\n"
 			       "Tanggal  : %s\n"
@@ -338,8 +339,22 @@ static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *
 			       "Berkas ini TIDAK diproses dan tidak dihapus. Perbaiki atau unduh "
 			       "ulang, lalu taruh kembali di inbox/%s/.\n",
 			       it->name, kind, store_now(), why, kind);
-	if (fs_write_atomic(whypath, text, strlen(text)))
+	/* "<name>.why"; when a quarantined file is already called that
+	 * (someone dropped "a.csv.why"), a free numbered name: never replaced.
+	 * The run lock keeps anyone else from taking the name in between. */
+	whypath = g_strdup_printf("%s.why", dst);
+	if (lstat(whypath, &st) == 0) {
+		whyname = g_strdup_printf("%s.why", strrchr(dst, '/') + 1);
+		g_free(whypath);
+		whypath = NULL;
+		if (fs_write_new(dir, whyname, text, strlen(text), &whypath))
+			goto out;
+	} else if (errno != ENOENT) {
+		log_error("tidak dapat memeriksa %s: %s", whypath, strerror(errno));
 		goto out;
+	} else if (fs_write_atomic(whypath, text, strlen(text))) {
+		goto out;
+	}
 	rel = g_strdup(dst + strlen(ctx->root) + 1);
 	record_quarantine(ctx, kind, it->name, rel, why);
 	log_warn("berkas %s/%s dikarantina ke %s: %s", kind, it->name, rel, why);
@@ -348,6 +363,7 @@ out:
 	g_free(rel);
 	g_free(text);
 	g_free(whypath);
+	g_free(whyname);
 	g_free(dst);
 	g_free(dir);
 	return rc;

@@ -674,6 +674,41 @@ static void test_ten_thousand_taken_names(void **state)
 	tu_root_free(root);
 }
 
+/* A dropped file named like another's reason ("a.csv.why") is kept: the
+ * reason written later for "a.csv" takes a free name instead. */
+static void test_why_never_replaces(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *kept = tu_path(root, "var/quarantine/forms/a.csv.why");
+	char *reason = tu_path(root, "var/quarantine/forms/a.csv.1.why");
+	char *err = NULL, *got;
+	int rc;
+
+	(void)state;
+	put(root, "inbox/forms/a.csv.why", "berkas verifikator");
+	rc = tu_tte(root, DAY, NULL, &err, "intake", NULL);
+	if (rc)
+		fail_msg("tte intake exited %d: %s", rc, err);
+	g_free(err);
+	assert_true(exists(root, "var/quarantine/forms/a.csv.why"));
+	put(root, "inbox/forms/a.csv", "\x01\x02 bukan ekspor formulir\n");
+	rc = tu_tte(root, NEXT_DAY, NULL, &err, "intake", NULL);
+	if (rc)
+		fail_msg("tte intake exited %d: %s", rc, err);
+	g_free(err);
+	got = tu_read(kept, NULL);
+	assert_string_equal(got, "berkas verifikator");
+	g_free(got);
+	assert_true(exists(root, "var/quarantine/forms/a.csv"));
+	got = tu_read(reason, NULL);
+	assert_non_null(strstr(got, "Berkas   : a.csv\n"));
+	g_free(got);
+	assert_int_equal(tu_count_files(root, "inbox/forms"), 0);
+	g_free(kept);
+	g_free(reason);
+	tu_root_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -688,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_same_name_drops),
 		cmocka_unit_test(test_same_name_drops_without_renameat2),
 		cmocka_unit_test(test_ten_thousand_taken_names),
+		cmocka_unit_test(test_why_never_replaces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
