@@ -768,11 +768,11 @@ enum char_hazard rules_char_hazard(gunichar c)
 	if ((c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E ||
 	    c == 0x200F || c == 0x061C)
 		return HAZARD_BIDI;
-	/* Zero-width space, joiners, word joiner, BOM, and the other format
-	 * characters (soft hyphen, invisible operators, ...): nothing a name
-	 * typed on a form needs, and each can hide or split what is shown. */
-	if (c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF ||
-	    g_unichar_type(c) == G_UNICODE_FORMAT)
+	/* The other format characters (Unicode Cf: zero-width space and
+	 * joiners, word joiner, BOM, soft hyphen, invisible operators, ...):
+	 * nothing a name typed on a form needs, and each can hide or split
+	 * what is shown. */
+	if (g_unichar_type(c) == G_UNICODE_FORMAT)
 		return HAZARD_INVISIBLE;
 	return HAZARD_NONE;
 }

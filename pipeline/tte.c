@@ -169,7 +169,7 @@ static int cmd_help(struct global *g, const struct cmd *c, int argc, char **argv
 static char *stage_program(struct global *g, const char *name)
 {
 	const char *env = getenv("TTE_STAGES_DIR");
-	char *dirs[3] = { NULL, NULL, NULL };
+	char *dirs[2] = { NULL, NULL };
 	char *found = NULL;
 	GString *tried = g_string_new("");
 
@@ -179,20 +179,20 @@ static char *stage_program(struct global *g, const char *name)
 		dirs[0] = g_canonicalize_filename(TTE_LIBEXEC_REL, g->self_dir);
 		dirs[1] = g_build_filename(g->self_dir, "stages", NULL);
 	}
-	for (int i = 0; i < 3 && dirs[i] && !found; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && dirs[i]; i++) {
 		char *p = g_build_filename(dirs[i], name, NULL);
 
-		if (!access(p, X_OK))
+		if (!access(p, X_OK)) {
 			found = p;
-		else
-			g_string_append_printf(tried, "%s%s", tried->len ? ", " : "", p);
-		if (!found)
-			g_free(p);
+			break;
+		}
+		g_string_append_printf(tried, "%s%s", tried->len ? ", " : "", p);
+		g_free(p);
 	}
 	if (!found)
 		fprintf(stderr, "tte: program tahap %s tidak ditemukan; dicari di: %s\n", name,
 			tried->str);
-	for (int i = 0; i < 3; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		g_free(dirs[i]);
 	g_string_free(tried, TRUE);
 	return found;
@@ -332,13 +332,13 @@ static int cmd_run(struct global *g, const struct cmd *c, int argc, char **argv)
 	log_fd = open_log_fd();
 	log_info("run start: root %s, date %s", ctx.root, ctx.today);
 	for (size_t i = 0; run_order[i]; i++) {
-		const char *const *s = &run_order[i];
+		const char *name = run_order[i];
 
-		log_tty("tte: %s\n", *s);
-		rc = spawn_stage(g, &ctx, *s, progs[i], lock, log_fd);
+		log_tty("tte: %s\n", name);
+		rc = spawn_stage(g, &ctx, name, progs[i], lock, log_fd);
 		if (rc) {
 			log_error("tahap %s gagal (kode %d); tahap berikutnya tidak dijalankan; "
-				  "lihat log %s", *s, rc, log_path() ? log_path() : "var/log/");
+				  "lihat log %s", name, rc, log_path() ? log_path() : "var/log/");
 			if (rc != TTE_EXIT_USAGE)
 				rc = TTE_EXIT_FAIL;
 			break;
