@@ -97,9 +97,9 @@ int fs_mkdir_p(const char *path, mode_t mode);
  */
 int fs_move_into(const char *src, const char *dstdir, char **dst);
 
-/* Write BUF as a new file in DIR named NAME (shortened by fs_fit_name),
- * or the first free numbered name as fs_move_into takes it: never
- * replaces a file. Temp + fsync + rename + directory fsync. *DST (may be
+/* Write BUF as a new file in DIR named NAME (which must leave room for a
+ * ".N": fs_fit_name a name from outside first), or the first free
+ * numbered name as fs_move_into takes it: never replaces a file. Temp + fsync + rename + directory fsync. *DST (may be
  * NULL) gets the path written. */
 int fs_write_new(const char *dir, const char *name, const void *buf, size_t len, char **dst);
 

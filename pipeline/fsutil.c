@@ -442,8 +442,7 @@ out:
 
 int fs_write_new(const char *dir, const char *name, const void *buf, size_t len, char **dst)
 {
-	char *base = fs_fit_name(name, FS_NAME_ROOM);
-	char *final = g_build_filename(dir, base, NULL);
+	char *final = g_build_filename(dir, name, NULL);
 	char *path = NULL;
 	struct afile af;
 	int rc = -1;
@@ -463,7 +462,7 @@ int fs_write_new(const char *dir, const char *name, const void *buf, size_t len,
 		goto abort;
 	}
 	tte_test_point("rename");
-	if (place(af.tmp, dir, base, false, &path)) {
+	if (place(af.tmp, dir, name, false, &path)) {
 		rc = log_error("tidak dapat menulis %s: %s", final, strerror(errno));
 		goto abort;
 	}
@@ -481,7 +480,6 @@ abort:
 out:
 	g_free(path);
 	g_free(final);
-	g_free(base);
 	return rc;
 }
 

@@ -321,8 +321,7 @@ static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *
 		      const char *why)
 {
 	char *dir = tte_path(ctx, "var", "quarantine", kind, NULL);
-	char *dst = NULL, *whypath = NULL, *whyname = NULL, *text = NULL, *rel = NULL;
-	struct stat st;
+	char *dst = NULL, *whyname = NULL, *text = NULL, *rel = NULL;
 	int rc = -1;
 
 	if (move_item(it, dir, &dst)) {
@@ -339,22 +338,12 @@ static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *
 			       "Berkas ini TIDAK diproses dan tidak dihapus. Perbaiki atau unduh "
 			       "ulang, lalu taruh kembali di inbox/%s/.\n",
 			       it->name, kind, store_now(), why, kind);
-	/* "<name>.why"; when a quarantined file is already called that
-	 * (someone dropped "a.csv.why"), a free numbered name: never replaced.
-	 * The run lock keeps anyone else from taking the name in between. */
-	whypath = g_strdup_printf("%s.why", dst);
-	if (lstat(whypath, &st) == 0) {
-		whyname = g_strdup_printf("%s.why", strrchr(dst, '/') + 1);
-		g_free(whypath);
-		whypath = NULL;
-		if (fs_write_new(dir, whyname, text, strlen(text), &whypath))
-			goto out;
-	} else if (errno != ENOENT) {
-		log_error("tidak dapat memeriksa %s: %s", whypath, strerror(errno));
+	/* "<name>.why", or "<name>.N.why" when a quarantined file is already
+	 * called that (someone dropped "a.csv.why"): never replaced. DST's
+	 * base is fitted, so the name leaves room for the suffix. */
+	whyname = g_strdup_printf("%s.why", strrchr(dst, '/') + 1);
+	if (fs_write_new(dir, whyname, text, strlen(text), NULL))
 		goto out;
-	} else if (fs_write_atomic(whypath, text, strlen(text))) {
-		goto out;
-	}
 	rel = g_strdup(dst + strlen(ctx->root) + 1);
 	record_quarantine(ctx, kind, it->name, rel, why);
 	log_warn("berkas %s/%s dikarantina ke %s: %s", kind, it->name, rel, why);
@@ -362,7 +351,6 @@ static int quarantine(struct tte_ctx *ctx, const char *kind, struct inbox_item *
 out:
 	g_free(rel);
 	g_free(text);
-	g_free(whypath);
 	g_free(whyname);
 	g_free(dst);
 	g_free(dir);
@@ -429,22 +417,16 @@ static long long record_input(struct tte_ctx *ctx, const char *kind,
 	return id;
 }
 
-/* Record that input ID (or, when ID is 0, the input with SHA whose file
- * the purge had deleted) now lies at STORED: the purge will see it. */
-static int set_stored(struct tte_ctx *ctx, long long id, const char *sha, const char *stored)
+/* Record that input ID now lies at STORED: the purge will see it. */
+static int set_stored(struct tte_ctx *ctx, long long id, const char *stored)
 {
-	sqlite3_stmt *st = id ? store_stmt(ctx->db, "UPDATE inputs SET stored=?1, deleted_day=NULL"
-					   " WHERE id=?2")
-			      : store_stmt(ctx->db, "UPDATE inputs SET stored=?1, deleted_day=NULL"
-					   " WHERE sha256=?3 AND stored IS NULL");
+	sqlite3_stmt *st = store_stmt(ctx->db, "UPDATE inputs SET stored=?1, deleted_day=NULL"
+				      " WHERE id=?2");
 
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, stored);
-	if (id)
-		sqlite3_bind_int64(st, 2, id);
-	else
-		store_bind_text(st, 3, sha);
+	sqlite3_bind_int64(st, 2, id);
 	return store_step_done(st);
 }
 
@@ -462,7 +444,7 @@ static int retire(struct tte_ctx *ctx, const char *kind, struct inbox_item *it,
 	int rc = move_processed(ctx, kind, it, &stored);
 
 	if (!rc)
-		set_stored(ctx, input_id, NULL, stored);
+		set_stored(ctx, input_id, stored);
 	g_free(stored);
 	return rc;
 }
@@ -503,10 +485,10 @@ enum earlier {
 				 * names is missing (deleted by hand) */
 };
 
-/* The record of SHA (an input's hash): *HOW, its *ID and *STORED (g_free;
- * may be NULL) when there is one. */
+/* The record of SHA (an input's hash): *HOW and its *ID when there is
+ * one. */
 static int earlier_input(struct tte_ctx *ctx, const char *sha, enum earlier *how,
-			 long long *id, char **stored)
+			 long long *id)
 {
 	sqlite3_stmt *st = store_stmt(ctx->db, "SELECT id, kind, day, stored FROM inputs"
 				      " WHERE sha256=?");
@@ -516,7 +498,6 @@ static int earlier_input(struct tte_ctx *ctx, const char *sha, enum earlier *how
 		return -1;
 	*how = EARLIER_NONE;
 	*id = 0;
-	*stored = NULL;
 	store_bind_text(st, 1, sha);
 	rc = store_row(st);
 	if (rc > 0) {
@@ -525,7 +506,6 @@ static int earlier_input(struct tte_ctx *ctx, const char *sha, enum earlier *how
 					  (const char *)sqlite3_column_text(st, 2));
 
 		*id = sqlite3_column_int64(st, 0);
-		*stored = g_strdup(rel);
 		if (rel && !strcmp(rel, dir)) {
 			*how = EARLIER_UNMOVED;
 		} else if (rel) {
@@ -556,7 +536,7 @@ static int earlier_input(struct tte_ctx *ctx, const char *sha, enum earlier *how
  */
 static int sweep_one(struct tte_ctx *ctx, const char *rel)
 {
-	char *path = tte_path(ctx, rel, NULL), *stored = NULL;
+	char *path = tte_path(ctx, rel, NULL);
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	char sha[65];
 	struct stat sb;
@@ -571,7 +551,7 @@ static int sweep_one(struct tte_ctx *ctx, const char *rel)
 		goto out;
 	}
 	close(fd);
-	rc = earlier_input(ctx, sha, &how, &id, &stored);
+	rc = earlier_input(ctx, sha, &how, &id);
 	if (rc)
 		goto out;
 	switch (how) {
@@ -586,13 +566,12 @@ static int sweep_one(struct tte_ctx *ctx, const char *rel)
 		break;
 	case EARLIER_UNMOVED:
 	case EARLIER_LOST:
-		rc = set_stored(ctx, id, NULL, rel);
+		rc = set_stored(ctx, id, rel);
 		if (!rc)
 			log_info("%s: recorded as input %lld", rel, id);
 		break;
 	}
 out:
-	g_free(stored);
 	g_free(path);
 	return rc;
 }
@@ -675,7 +654,7 @@ out:
 static int take(struct tte_ctx *ctx, const struct inbox_stage *s, struct inbox_item *it,
 		struct inbox_file *f, enum earlier *how, struct inbox_counts *n)
 {
-	char *why = NULL, *stored = NULL;
+	char *why = NULL;
 	long long id;
 	int rc = open_item(ctx, it, &why);
 
@@ -689,9 +668,8 @@ static int take(struct tte_ctx *ctx, const struct inbox_stage *s, struct inbox_i
 		g_free(why);
 		return rc < 0 ? -1 : 0;
 	}
-	if (rc || earlier_input(ctx, it->sha256, how, &id, &stored))
+	if (rc || earlier_input(ctx, it->sha256, how, &id))
 		return -1;
-	g_free(stored);
 	if (*how == EARLIER_NONE)
 		return 1;
 	if (*how != EARLIER_UNMOVED && s->read_again) {

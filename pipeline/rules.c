@@ -763,7 +763,7 @@ enum char_hazard rules_char_hazard(gunichar c)
 		return HAZARD_LINE_BREAK;
 	if (c == '\t')
 		return HAZARD_NONE;
-	if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
+	if (g_unichar_iscntrl(c))	/* C0, DEL, C1 */
 		return HAZARD_CONTROL;
 	if ((c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E ||
 	    c == 0x200F || c == 0x061C)

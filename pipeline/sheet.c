@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include <glib.h>
 
-#include "dates.h"
 #include "fsutil.h"
 #include "log.h"
 #include "rules.h"

@@ -35,21 +35,21 @@ static const char *text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* The rows of each table sheet, counted once for the sheet and once for
- * Ringkasan's note on sheets continued past Excel's row limit. */
-#define COUNT_APPLICANTS "SELECT count(*) FROM applicants"
-#define COUNT_REJECTED "SELECT count(*) FROM problems p JOIN submissions s ON" \
-	" s.id=p.submission_id WHERE s.verdict IN (" SQ_REJECTED ",'LATE') AND s.superseded=0"
-#define COUNT_VERIFY "SELECT count(*) FROM verifications"
-#define COUNT_HISTORY "SELECT count(*) FROM history"
-#define COUNT_UNMATCHED "SELECT count(*) FROM status_unmatched"
+/* The table sheets and their row counts, counted once (for Ringkasan's
+ * note on sheets continued past Excel's row limit, which comes first) in
+ * the report's one read transaction, and used again by each sheet. */
+enum table_sheet { T_APPLICANTS, T_REJECTED, T_VERIFY, T_HISTORY, T_UNMATCHED, T_COUNT };
 
 static const struct {
 	const char *sheet, *count;
-} table_sheets[] = {
-	{ "Pemohon", COUNT_APPLICANTS }, { "Ditolak", COUNT_REJECTED },
-	{ "Verifikasi", COUNT_VERIFY }, { "Riwayat", COUNT_HISTORY },
-	{ "Status tak dikenal", COUNT_UNMATCHED },
+} table_sheets[T_COUNT] = {
+	[T_APPLICANTS] = { "Pemohon", "SELECT count(*) FROM applicants" },
+	[T_REJECTED] = { "Ditolak", "SELECT count(*) FROM problems p JOIN submissions s ON"
+			 " s.id=p.submission_id WHERE s.verdict IN (" SQ_REJECTED ",'LATE')"
+			 " AND s.superseded=0" },
+	[T_VERIFY] = { "Verifikasi", "SELECT count(*) FROM verifications" },
+	[T_HISTORY] = { "Riwayat", "SELECT count(*) FROM history" },
+	[T_UNMATCHED] = { "Status tak dikenal", "SELECT count(*) FROM status_unmatched" },
 };
 
 struct report {
@@ -61,6 +61,7 @@ struct report {
 	uint32_t state_rows[2];	/* first and last row of the by-state table */
 	uint32_t unit_rows[2];	/* ... and of the by-unit table (for the charts) */
 	bool failed;		/* a Ringkasan cell was refused (logged) */
+	long long rows[T_COUNT];	/* rows of each table sheet (continued_sheets) */
 };
 
 /* Cells of Ringkasan's current row; a refused write fails the report. */
@@ -134,13 +135,14 @@ static int letters_bundles(struct report *r)
  * Ringkasan says so, so nobody takes the first sheet for the whole. */
 static int continued_sheets(struct report *r)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(table_sheets); i++) {
+	for (size_t i = 0; i < T_COUNT; i++) {
 		const char *name = table_sheets[i].sheet;
 		long long n, parts;
 		char *a, *b;
 
-		if (store_int(r->ctx->db, table_sheets[i].count, &n))
+		if (store_int(r->ctx->db, table_sheets[i].count, &r->rows[i]))
 			return -1;
+		n = r->rows[i];
 		parts = sheet_parts(n);
 		if (parts < 2)
 			continue;
@@ -371,8 +373,7 @@ static int applicants_sheet(struct report *r)
 	long long n, no = 0;
 	int rc;
 
-	if (store_int(db, COUNT_APPLICANTS, &n))
-		return -1;
+	n = r->rows[T_APPLICANTS];
 	st = store_prepare(db,
 		"SELECT a.nip, a.name, a.nik, a.email, a.unit, a.golongan, a.jabatan, a.phone,"
 		" a.state, a.state_day, a.submitted_at, a.waiver, a.waiver_by, a.purged_day,"
@@ -437,8 +438,7 @@ static int rejected_sheet(struct report *r)
 	long long n;
 	int rc;
 
-	if (store_int(db, COUNT_REJECTED, &n))
-		return -1;
+	n = r->rows[T_REJECTED];
 
 	st = store_prepare(db,
 		"SELECT i.name, s.row_no, s.submitted_at, s.nip, s.name, s.email, p.col, p.reason"
@@ -478,8 +478,7 @@ static int verify_sheet(struct report *r)
 	long long n;
 	int rc;
 
-	if (store_int(db, COUNT_VERIFY, &n))
-		return -1;
+	n = r->rows[T_VERIFY];
 
 	st = store_prepare(db, "SELECT name, day, conclusion, signatures, signer, letter_id,"
 			   " summary, sha256 FROM verifications ORDER BY id");
@@ -672,8 +671,7 @@ static int history_sheet(struct report *r)
 	long long n;
 	int rc;
 
-	if (store_int(db, COUNT_HISTORY, &n))
-		return -1;
+	n = r->rows[T_HISTORY];
 
 	st = store_prepare(db, "SELECT h.day, h.at, a.nip, a.name, h.from_state, h.to_state,"
 			   " h.source, h.actor, h.note FROM history h"
@@ -705,8 +703,7 @@ static int unmatched_sheet(struct report *r)
 	long long n;
 	int rc;
 
-	if (store_int(db, COUNT_UNMATCHED, &n))
-		return -1;
+	n = r->rows[T_UNMATCHED];
 
 	st = store_prepare(db, "SELECT i.name, i.day, u.row_no, u.nik_masked, u.email, u.name,"
 			   " u.status, u.reason FROM status_unmatched u JOIN inputs i ON i.id=u.input_id"

@@ -399,7 +399,9 @@ static int read_file(void *arg, const struct inbox_file *f, char **why)
 	sig = letter_signature(r);
 	json = pdfverify_result_json(r);
 	head = pdfverify_result_headline(r);
-	jname = g_strdup_printf("%s.json", it->name);
+	jdir = g_strdup_printf("%s.json", it->name);
+	jname = fs_fit_name(jdir, FS_NAME_ROOM);
+	g_free(jdir);
 	jdir = tte_path(ctx, "outbox", "verification", NULL);
 	rc = fs_write_new(jdir, jname, json, strlen(json), NULL);
 	g_free(jdir);
