@@ -120,21 +120,20 @@ struct inbox_counts {
 };
 
 /*
- * List the candidates in inbox/KIND: not dot-files, not "*.part", not a
+ * List the candidates in inbox/KIND (STAGE's kind): not dot-files, not "*.part", not a
  * README, settled (neither modified nor moved in for [inbox]
  * settle_seconds), oldest first, then by name. Entries that can never be
- * read (symlinks, names not ending in one of EXTS, case-insensitive) are
+ * read (symlinks, names not ending in one of STAGE's exts, case-insensitive) are
  * quarantined on the way; a folder is warned about and left; an entry
  * gone before it could be looked at is skipped; files still settling are
  * counted in *WAITING and left alone. Returns a GPtrArray of struct
  * inbox_item * (g_ptr_array_free frees the items), or NULL on a system
  * error (logged).
  */
-GPtrArray *inbox_scan(struct tte_ctx *ctx, const char *kind, const char *const *exts,
-		      int *waiting);
+GPtrArray *inbox_scan(struct tte_ctx *ctx, const struct inbox_stage *stage, int *waiting);
 
 /*
- * Run the skeleton above over ITEMS (from inbox_scan with STAGE's kind)
+ * Run the skeleton above over ITEMS (from inbox_scan with STAGE)
  * with STAGE's callbacks; ctx->db must be open and outside a transaction.
  * Adds to *COUNTS (zero it first). Returns 0 when every file was dealt
  * with (read, quarantined, set aside or left for later), -1 when the stage

@@ -92,9 +92,10 @@ static void vanish_hook(const struct inbox_item *it)
 		unlink(it->path);
 }
 
-GPtrArray *inbox_scan(struct tte_ctx *ctx, const char *kind, const char *const *exts,
-		      int *waiting)
+GPtrArray *inbox_scan(struct tte_ctx *ctx, const struct inbox_stage *stage, int *waiting)
 {
+	const char *kind = stage->kind;
+	const char *const *exts = stage->exts;
 	char *dir = tte_path(ctx, "inbox", kind, NULL);
 	GPtrArray *items = g_ptr_array_new_with_free_func((GDestroyNotify)inbox_item_free);
 	DIR *d = NULL;
@@ -449,13 +450,6 @@ static int retire(struct tte_ctx *ctx, const char *kind, struct inbox_item *it,
 	return rc;
 }
 
-/* The one warning for a committed file that stays in the inbox. */
-static void warn_unmoved(const char *kind, const struct inbox_item *it)
-{
-	log_warn("%s/%s sudah diproses tetapi belum dapat dipindahkan dari inbox; run berikutnya "
-		 "memindahkannya", kind, it->name);
-}
-
 /*
  * IT holds the bytes of input INPUT_ID, whose copy under var/processed is
  * recorded (or was deleted by the purge): tte keeps one copy of an input,
@@ -521,6 +515,22 @@ static int earlier_input(struct tte_ctx *ctx, const char *sha, enum earlier *how
 	}
 	sqlite3_reset(st);
 	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * After the commit, or for a file committed by an earlier run: leave tte's
+ * one copy of input ID under var/processed (HOW: its recorded copy is kept,
+ * so this one is deleted; else this one is moved there). A file that stays
+ * in the inbox is warned about, once, and the next run finishes the job.
+ */
+static void settle(struct tte_ctx *ctx, const char *kind, struct inbox_item *it,
+		   enum earlier how, long long id, struct inbox_counts *n)
+{
+	if (how == EARLIER_KEPT ? drop_copy(kind, it) : retire(ctx, kind, it, id)) {
+		log_warn("%s/%s sudah diproses tetapi belum dapat dipindahkan dari inbox; run "
+			 "berikutnya memindahkannya", kind, it->name);
+		n->unmoved++;
+	}
 }
 
 /* ---- files under var/processed that no record names ---------------------------- */
@@ -682,10 +692,7 @@ static int take(struct tte_ctx *ctx, const struct inbox_stage *s, struct inbox_i
 		/* A move that failed, or a run killed after its commit. */
 		log_info("%s/%s: committed before but not moved (sha256 %.12s); moved now",
 			 s->kind, it->name, it->sha256);
-	if (*how == EARLIER_KEPT ? drop_copy(s->kind, it) : retire(ctx, s->kind, it, id)) {
-		warn_unmoved(s->kind, it);
-		n->unmoved++;
-	}
+	settle(ctx, s->kind, it, *how, id, n);
 	return 0;
 }
 
@@ -732,10 +739,7 @@ static int process_one(struct tte_ctx *ctx, const struct inbox_stage *s, struct 
 	 * to the move. A file left in the inbox is recognised by its hash
 	 * next time (EARLIER_UNMOVED) and only moved then. Read again, its
 	 * recorded copy stays the one copy. */
-	if (how == EARLIER_KEPT ? drop_copy(s->kind, it) : retire(ctx, s->kind, it, f.input_id)) {
-		warn_unmoved(s->kind, it);
-		n->unmoved++;
-	}
+	settle(ctx, s->kind, it, how, f.input_id, n);
 	if (s->done)
 		s->done(s->arg, &f);
 	ret = 0;

@@ -812,7 +812,7 @@ static int ingest_run(struct tte_ctx *ctx, int argc, char **argv)
 		       " row_no INTEGER, state TEXT, user_status TEXT, serial TEXT, not_before TEXT,"
 		       " not_after TEXT, rank INTEGER)"))
 		goto out;
-	items = inbox_scan(ctx, "status", exts, &waiting);
+	items = inbox_scan(ctx, &stage, &waiting);
 	if (!items)
 		goto out;
 	if (inbox_process(ctx, &stage, items, &n))

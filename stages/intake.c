@@ -1243,7 +1243,7 @@ static int intake_run(struct tte_ctx *ctx, int argc, char **argv)
 		seed[16] = 0;
 		in.raw_seed = g_ascii_strtoull(seed, NULL, 16);
 	}
-	items = inbox_scan(ctx, "forms", exts, &waiting);
+	items = inbox_scan(ctx, &stage, &waiting);
 	if (!items)
 		goto out;
 	if (inbox_process(ctx, &stage, items, &n)) {

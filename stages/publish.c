@@ -431,18 +431,12 @@ static void stage(struct site *S, char *tmp, const char *final, int files)
 	g_ptr_array_add(S->staged, st);
 }
 
-/* FINAL (under outbox/web) is to hold BUF: unchanged files are left alone
- * (bytes and mtime), others written to a temporary that flush_batch()
+/* BUF, for FINAL (under outbox/web), into a temporary that flush_batch()
  * renames. */
-static int stage_file(struct site *S, const char *final, const GString *buf)
+static int stage_write(struct site *S, const char *final, const GString *buf)
 {
-	char *tmp;
+	char *tmp = g_strdup_printf("%u", S->seq++);
 
-	if (same_bytes(S->web_fd, final, buf, S->scratch)) {
-		S->unchanged++;
-		return 0;
-	}
-	tmp = g_strdup_printf("%u", S->seq++);
 	if (write_at(S, tmp, buf)) {
 		unlinkat(S->tmp_fd, tmp, 0);
 		g_free(tmp);
@@ -450,6 +444,17 @@ static int stage_file(struct site *S, const char *final, const GString *buf)
 	}
 	stage(S, tmp, final, 1);
 	return 0;
+}
+
+/* FINAL is to hold BUF: an unchanged file is left alone (bytes and
+ * mtime), another one staged. */
+static int stage_file(struct site *S, const char *final, const GString *buf)
+{
+	if (same_bytes(S->web_fd, final, buf, S->scratch)) {
+		S->unchanged++;
+		return 0;
+	}
+	return stage_write(S, final, buf);
 }
 
 /* A letter's page folder DIR (under outbox/web) with HTML and JSON. A new
@@ -467,7 +472,10 @@ static int stage_page(struct site *S, const char *dir, const GString *html, cons
 	rc = same_bytes(S->web_fd, f, html, S->scratch) ? 0 : errno;
 	if (rc != ENOENT || fstatat(S->web_fd, dir, &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
 	    errno != ENOENT) {
-		rc = rc ? stage_file(S, f, html) : (S->unchanged++, 0);
+		if (rc)
+			rc = stage_write(S, f, html);	/* compared above: it differs */
+		else
+			S->unchanged++;
 		g_free(f);
 		if (rc)
 			return -1;

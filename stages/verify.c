@@ -491,7 +491,7 @@ static int verify_nightly(struct tte_ctx *ctx)
 	GPtrArray *items;
 	int waiting, rc = TTE_EXIT_FAIL;
 
-	items = inbox_scan(ctx, "signed", exts, &waiting);
+	items = inbox_scan(ctx, &stage, &waiting);
 	if (!items)
 		return TTE_EXIT_FAIL;
 	if (!items->len) {
