@@ -109,14 +109,15 @@ int sheet_print_fixed(lxw_worksheet *ws, double width_chars, lxw_row_t last_row,
  * libxlsxwriter refuses a longer string: the cell would stay empty. */
 #define CELL_MAX 32767
 
-/* Text longer than a cell holds: its start and SHEET_CUT_MARK (g_free), or
- * NULL when TEXT fits. Cut between characters, never inside one. */
-static char *fit_cell(const char *text)
+/* Text of LEN bytes longer than a cell holds: its start and SHEET_CUT_MARK
+ * (g_free), or NULL when TEXT fits. Cut between characters, never inside
+ * one. */
+static char *fit_cell(const char *text, size_t len)
 {
 	size_t units = 0, keep = 0, room;
 	const char *p;
 
-	if (strlen(text) <= CELL_MAX)
+	if (len <= CELL_MAX)
 		return NULL;	/* a code unit takes at least one byte */
 	room = CELL_MAX - (size_t)g_utf8_strlen(SHEET_CUT_MARK, -1);
 	for (p = text; *p; p = g_utf8_next_char(p)) {
@@ -268,29 +269,41 @@ void sheet_row(struct sheet *s)
 	s->rows_left--;
 }
 
+/* The length of a NIP: a cell that is one run of exactly this many digits
+ * is what rules_mask_id_runs(.., true) leaves as it is. */
+#define NIP_DIGITS 18
+
 int book_text(struct book *b, lxw_worksheet *ws, uint32_t row, int col, const char *text,
 	      lxw_format *f)
 {
 	char *shown = NULL, *masked = NULL, *cut;
+	const char *p;
 	lxw_error err;
-	int digits = 0;
+	size_t len, digits = 0;
 	bool plain = true;
 
 	if (!text || !*text)
 		return 0;
-	/* Most cells are short printable ASCII: no copy for them. */
-	for (const char *p = text; *p; p++) {
+	/* Most cells are short printable ASCII: one pass over them says that
+	 * no copy is needed, how long they are, and whether a NIK can hide in
+	 * them. */
+	for (p = text; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
 		digits += g_ascii_isdigit(c);
 		if (c < 0x20 || c >= 0x7F)
 			plain = false;
 	}
-	if (!plain)
+	len = (size_t)(p - text);
+	if (!plain) {
 		text = shown = fs_display_name(text);
-	if (b->mask_ids && digits >= 16)
-		text = masked = rules_mask_id_runs(text, true);
-	cut = fit_cell(text);
+		len = strlen(text);
+	}
+	/* A NIP alone in its cell (every table has a NIP column) is kept by
+	 * the masking; anything else with 16 digits goes through it. */
+	if (b->mask_ids && digits >= 16 && !(plain && digits == NIP_DIGITS && len == NIP_DIGITS))
+		text = masked = rules_mask_id_runs(text, true);	/* same length */
+	cut = fit_cell(text, len);
 	err = worksheet_write_string(ws, row, (lxw_col_t)col, cut ? cut : text, f);
 	g_free(cut);
 	g_free(masked);
@@ -317,11 +330,71 @@ void sheet_int(struct sheet *s, int col, long long v)
 		s->failed = true;
 }
 
+/* Days from 1970-01-01 to Y-M-D of the proleptic Gregorian calendar, Y
+ * from 1 to 9999 (the civil-from-days inverse of H. Hinnant's "chrono-
+ * compatible low-level date algorithms"). */
+static int64_t days_from_civil(unsigned y, unsigned m, unsigned d)
+{
+	unsigned yoe, doy, doe;
+	int64_t era;
+
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - (unsigned)era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool digits2(const char *p, unsigned *v)
+{
+	if (!g_ascii_isdigit(p[0]) || !g_ascii_isdigit(p[1]))
+		return false;
+	*v = (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
+	return true;
+}
+
+/* The store's own form, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS..." (what
+ * follows the seconds is not read, as in the general path): 1 and *OUT,
+ * 0 when ISO is in any other form, -1 when it is that form but no date
+ * (31 April, year 0). Every date cell of a report comes this way, so it
+ * takes no sscanf nor GDateTime. */
+static int parse_utc_fixed(const char *iso, int64_t *out, bool *has_time)
+{
+	static const unsigned char mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned c, yy, mo, d, h = 0, mi = 0, se = 0, y;
+
+	if (!digits2(iso, &c) || !digits2(iso + 2, &yy) || iso[4] != '-' ||
+	    !digits2(iso + 5, &mo) || iso[7] != '-' || !digits2(iso + 8, &d))
+		return 0;
+	if (iso[10] == 'T') {
+		if (!digits2(iso + 11, &h) || iso[13] != ':' || !digits2(iso + 14, &mi) ||
+		    iso[16] != ':' || !digits2(iso + 17, &se))
+			return 0;
+		*has_time = true;
+	} else if (iso[10]) {
+		return 0;
+	} else {
+		*has_time = false;
+	}
+	y = c * 100 + yy;
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 60)
+		return -1;
+	if (d > mdays[mo - 1] + (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ? 1u : 0u))
+		return -1;
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (se > 59 ? 59 : se);
+	return 1;
+}
+
 int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time)
 {
 	unsigned y, mo, d, h = 0, mi = 0, se = 0;
-	size_t n = iso ? strlen(iso) : 0;
+	int fixed = iso ? parse_utc_fixed(iso, out, has_time) : 0;	/* stops at a NUL */
+	size_t n;
 
+	if (fixed)
+		return fixed > 0 ? 0 : -1;
+	n = iso ? strlen(iso) : 0;
 	if (n < 10 || sscanf(iso, "%4u-%2u-%2u", &y, &mo, &d) != 3 || mo < 1 || mo > 12 || d < 1 ||
 	    d > 31)
 		return -1;

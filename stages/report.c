@@ -370,6 +370,7 @@ static int applicants_sheet(struct report *r)
 	sqlite3 *db = r->ctx->db;
 	struct sheet s;
 	sqlite3_stmt *st;
+	GString *note;
 	long long n, no = 0;
 	int rc;
 
@@ -384,10 +385,11 @@ static int applicants_sheet(struct report *r)
 		" FROM applicants a LEFT JOIN letters l ON l.id=a.letter_id ORDER BY a.id");
 	if (!st)
 		return -1;
+	note = g_string_new(NULL);
 	sheet_begin(&s, &r->book, "Pemohon", applicant_cols, (int)ARRAY_SIZE(applicant_cols), n);
 	while ((rc = store_row(st)) > 0) {
+		const char *problems = text(st, 14), *waiver = text(st, 11), *extra = text(st, 18);
 		char masked[24];
-		GString *note = g_string_new(NULL);
 
 		sheet_row(&s);
 		sheet_int(&s, 0, ++no);
@@ -407,21 +409,37 @@ static int applicants_sheet(struct report *r)
 		sheet_text(&s, 10, text(st, 8));
 		sheet_time(&s, 11, text(st, 9), r->offset);
 		sheet_time(&s, 12, text(st, 10), r->offset);
-		if (text(st, 14))
-			g_string_append(note, text(st, 14));
-		if (text(st, 11))
-			g_string_append_printf(note, "%sPengecualian oleh %s: %s", note->len ? "; " : "",
-					       text(st, 12), text(st, 11));
-		if (text(st, 18))
-			g_string_append_printf(note, "%s%s", note->len ? "; " : "", text(st, 18));
-		sheet_text(&s, 13, note->str);
-		g_string_free(note, TRUE);
+		/* Catatan: the problems, the waiver, the submission's note, "; "
+		 * between them. Most rows have one part or none: no copy then. */
+		if (!waiver && !(problems && extra)) {
+			sheet_text(&s, 13, problems ? problems : extra);
+		} else {
+			g_string_truncate(note, 0);
+			if (problems)
+				g_string_append(note, problems);
+			if (waiver) {
+				if (note->len)
+					g_string_append(note, "; ");
+				g_string_append(note, "Pengecualian oleh ");
+				if (text(st, 12))
+					g_string_append(note, text(st, 12));
+				g_string_append(note, ": ");
+				g_string_append(note, waiver);
+			}
+			if (extra) {
+				if (note->len)
+					g_string_append(note, "; ");
+				g_string_append(note, extra);
+			}
+			sheet_text(&s, 13, note->str);
+		}
 		sheet_text(&s, 14, text(st, 15));
 		sheet_time(&s, 15, text(st, 16), r->offset);
 		sheet_text(&s, 16, text(st, 17));
 	}
 	sqlite3_finalize(st);
 	sheet_release(&s);
+	g_string_free(note, TRUE);
 	return rc < 0 || s.failed ? -1 : 0;
 }
 

@@ -172,6 +172,14 @@ static void test_nik_mask(void **state)
 	assert_null(strstr(m, "0805"));
 	rules_mask_nik("", m, sizeof(m));
 	assert_string_equal(m, "");
+	rules_mask_nik("5", m, sizeof(m));
+	assert_string_equal(m, "5**************");
+	rules_mask_nik("51080501019000011", m, sizeof(m));	/* 17 characters */
+	assert_string_equal(m, "51**************");
+	rules_mask_nik(NULL, m, sizeof(m));
+	assert_string_equal(m, "");
+	rules_mask_nik("5108050101900001", m, 9);	/* cut to the room there is */
+	assert_string_equal(m, "5108****");
 }
 
 static const char *nip_code(const char *raw)
@@ -673,6 +681,52 @@ static void test_sheet_dates(void **state)
 	assert_int_equal(sheet_parse_utc("2026-11-24T25:00:00Z", &t, &has_time), -1);
 }
 
+/* sheet_parse_utc reads the store's dates by hand: it agrees with
+ * GDateTime on every day of years that test the leap rules, the first
+ * and the last year GDateTime knows, and days that do not exist. */
+static void test_sheet_dates_calendar(void **state)
+{
+	static const int years[] = { 1, 2, 3, 4, 99, 100, 400, 1582, 1600, 1899, 1900, 1969, 1970,
+				     1999, 2000, 2024, 2026, 2100, 2400, 9999 };
+	int64_t t;
+	bool has_time;
+	char iso[32];
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(years); i++)
+		for (int m = 0; m <= 13; m++)
+			for (int d = 0; d <= 32; d++) {
+				GDateTime *want = g_date_time_new_utc(years[i], m, d, 23, 59, 58);
+
+				g_snprintf(iso, sizeof(iso), "%04d-%02d-%02dT23:59:58Z", years[i], m, d);
+				assert_int_equal(sheet_parse_utc(iso, &t, &has_time), want ? 0 : -1);
+				if (want) {
+					assert_true(has_time);
+					assert_int_equal(t, g_date_time_to_unix(want));
+				}
+				iso[10] = '\0';
+				assert_int_equal(sheet_parse_utc(iso, &t, &has_time), want ? 0 : -1);
+				if (want) {
+					assert_false(has_time);
+					assert_int_equal(t, g_date_time_to_unix(want) - (23 * 3600 + 59 * 60 + 58));
+					g_date_time_unref(want);
+				}
+			}
+	assert_int_equal(sheet_parse_utc("0000-01-01", &t, &has_time), -1);
+	assert_int_equal(sheet_parse_utc("2026-06-30T23:59:60Z", &t, &has_time), 0);
+	assert_int_equal(t, 1782863999);	/* a leap second kept in its minute */
+	assert_int_equal(sheet_parse_utc("2026-06-30T23:59:61Z", &t, &has_time), -1);
+	assert_int_equal(sheet_parse_utc("2026-06-30T23:60:00Z", &t, &has_time), -1);
+	assert_int_equal(sheet_parse_utc("2026-06-30T12:00:00+08:00", &t, &has_time), 0);
+	assert_int_equal(t, 1782820800);	/* what follows the seconds is not read */
+	assert_int_equal(sheet_parse_utc("2026-06-30T12:00", &t, &has_time), -1);
+	assert_int_equal(sheet_parse_utc("2026-06-30 12:00:00", &t, &has_time), -1);
+	assert_int_equal(sheet_parse_utc("2026-06-3", &t, &has_time), -1);
+	assert_int_equal(sheet_parse_utc("2026-0a-30", &t, &has_time), -1);
+	assert_int_equal(sheet_parse_utc("", &t, &has_time), -1);
+	assert_int_equal(sheet_parse_utc(NULL, &t, &has_time), -1);
+}
+
 /* NIK dates for women (day + 40) at the edges of February. */
 static void test_nik_women_february(void **state)
 {
@@ -768,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_timestamps_calendar),
 		cmocka_unit_test(test_sheet_dates),
+		cmocka_unit_test(test_sheet_dates_calendar),
 		cmocka_unit_test(test_nik_women_february),
 		cmocka_unit_test(test_state_table),
 		cmocka_unit_test(test_long_date),
