@@ -15,6 +15,7 @@
  * The stage writes nothing to the store, so a failure (a full disk) leaves
  * the state as it was: exit 1, no workbook change.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,7 @@ struct report {
 	uint32_t unit_rows[2];	/* ... and of the by-unit table (for the charts) */
 	bool failed;		/* a Ringkasan cell was refused (logged) */
 	long long rows[T_COUNT];	/* rows of each table sheet (continued_sheets) */
+	struct tally *tally;	/* Ringkasan's counts over the applicants */
 };
 
 /* Cells of Ringkasan's current row; a refused write fails the report. */
@@ -92,6 +94,134 @@ static void sum_heading(struct report *r, const char *const *cols, int n)
 	r->srow++;
 }
 
+/* The funnel's stages (summary_progress): the first five are the steps of
+ * include/states.h, the last counts those whose certificate was ever
+ * issued. */
+#define FUNNEL_ISSUED (STEP_REGISTERED + 1)
+
+/*
+ * Everything Ringkasan counts over the applicants - by state, by unit and
+ * state, how far each got, how many are in a bundle, the lead times - from
+ * one pass over the table, added up here: a GROUP BY per table sorted all
+ * the applicants again for each (the larger part of the report's time in
+ * the store). What is held grows with the units and the issued
+ * certificates, not with the applicants.
+ */
+struct tally {
+	long long states[STATE_COUNT];
+	long long total;
+	GHashTable *other;	/* a state tte does not know -> long long * */
+	GHashTable *units;	/* unit as stored ("" for none) -> long long[STATE_COUNT + 1],
+				 * the last one every state's */
+	long long step[FUNNEL_ISSUED + 1];	/* applicants whose furthest stage is this */
+	long long bundled;
+	GArray *days;		/* lead times of issued certificates, sorted */
+};
+
+static void tally_free(struct tally *t)
+{
+	if (!t)
+		return;
+	g_hash_table_destroy(t->other);
+	g_hash_table_destroy(t->units);
+	g_array_free(t->days, TRUE);
+	g_free(t);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Keys of H sorted as SQLite's ORDER BY sorts text (bytewise); the strings
+ * belong to H. g_free the array. */
+static char **sorted_keys(GHashTable *h, guint *n)
+{
+	char **keys = (char **)g_hash_table_get_keys_as_array(h, n);
+
+	if (*n > 1)
+		qsort(keys, *n, sizeof(*keys), cmp_str);
+	return keys;
+}
+
+/* Lead time in days from submission (the form's timestamp, local date, or
+ * the day tte first read it when earlier) to the first ISSUE; NULL for an
+ * applicant without one, or with a date SQLite cannot read. */
+#define LEAD_DAYS_SQL \
+	"CASE WHEN issued_day IS NOT NULL THEN julianday(issued_day) - julianday(min(first_day," \
+	" coalesce(date(nullif(submitted_at, ''), '%+d seconds'), first_day))) END"
+
+static struct tally *tally_applicants(struct report *r)
+{
+	struct tally *t = g_new0(struct tally, 1);
+	char *sql = g_strdup_printf("SELECT unit, state, issued_day IS NOT NULL, bundle IS NOT NULL, "
+				    LEAD_DAYS_SQL " FROM applicants", r->offset);
+	sqlite3_stmt *st = store_prepare(r->ctx->db, sql);
+	int rc;
+
+	g_free(sql);
+	t->other = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	t->units = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	t->days = g_array_new(FALSE, FALSE, sizeof(double));
+	if (!st) {
+		tally_free(t);
+		return NULL;
+	}
+	while ((rc = store_row(st)) > 0) {
+		const char *unit = text(st, 0) ? text(st, 0) : "", *state = text(st, 1);
+		int si = state_index(state);
+		bool issued = sqlite3_column_int(st, 2);
+		long long *u = g_hash_table_lookup(t->units, unit);
+
+		if (!u) {
+			u = g_new0(long long, STATE_COUNT + 1);
+			g_hash_table_insert(t->units, g_strdup(unit), u);
+		}
+		u[STATE_COUNT]++;
+		t->total++;
+		if (si >= 0) {
+			t->states[si]++;
+			u[si]++;
+		} else {
+			long long *o = g_hash_table_lookup(t->other, state ? state : "");
+
+			if (!o) {
+				o = g_new0(long long, 1);
+				g_hash_table_insert(t->other, g_strdup(state ? state : ""), o);
+			}
+			(*o)++;
+		}
+		t->step[issued ? FUNNEL_ISSUED : si >= 0 ? (int)state_table[si].step : 0]++;
+		t->bundled += sqlite3_column_int(st, 3);
+		if (issued) {
+			/* NULL (an unreadable date) sorts first, as in ORDER BY,
+			 * and then counts as 0 days, as sqlite3_column_double
+			 * read it. */
+			double d = sqlite3_column_type(st, 4) == SQLITE_NULL ?
+					   -INFINITY : sqlite3_column_double(st, 4);
+
+			g_array_append_val(t->days, d);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		tally_free(t);
+		return NULL;
+	}
+	if (t->days->len > 1)
+		qsort(t->days->data, t->days->len, sizeof(double), cmp_double);
+	for (guint i = 0; i < t->days->len && g_array_index(t->days, double, i) == -INFINITY; i++)
+		g_array_index(t->days, double, i) = 0;
+	return t;
+}
+
 /* Letters and bundles made, all time and today. */
 static int letters_bundles(struct report *r)
 {
@@ -106,15 +236,22 @@ static int letters_bundles(struct report *r)
 		  "SELECT count(*) FROM letters WHERE signed_sha256 IS NOT NULL" },
 		{ "Bundel unggahan BSrE", "SELECT count(*) FROM bundles" },
 		{ "Bundel dibuat hari ini", "SELECT count(*) FROM bundles WHERE day=?" },
-		{ "Pemohon dalam bundel", "SELECT count(*) FROM applicants WHERE bundle IS NOT NULL" },
+		{ "Pemohon dalam bundel", NULL },	/* counted by tally_applicants */
 	};
 	static const char *const h[] = { "Surat dan bundel", "Jumlah" };
 
 	sum_heading(r, h, 2);
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
-		sqlite3_stmt *st = store_prepare(r->ctx->db, rows[i].sql);
+		sqlite3_stmt *st;
 		int rc;
 
+		if (!rows[i].sql) {
+			put_text(r, 0, rows[i].label, NULL);
+			put_num(r, 1, (double)r->tally->bundled, NULL);
+			r->srow++;
+			continue;
+		}
+		st = store_prepare(r->ctx->db, rows[i].sql);
 		if (!st)
 			return -1;
 		if (sqlite3_bind_parameter_count(st))
@@ -192,23 +329,22 @@ static int summary(struct report *r)
 	g_free(longdate);
 	sum_line(r, "Dibuat", store_now(), NULL);
 
-	/* By state. */
-	st = store_prepare(db, "SELECT state, count(*) FROM applicants GROUP BY state");
-	if (!st)
+	/* By state; states tte does not know (a database edited by hand)
+	 * after them, in name order. */
+	r->tally = tally_applicants(r);
+	if (!r->tally)
 		goto fail;
-	while ((rc = store_row(st)) > 0) {
-		int i = state_index(text(st, 0));
-		long long n = sqlite3_column_int64(st, 1);
+	memcpy(counts, r->tally->states, sizeof(counts));
+	total = r->tally->total;
+	{
+		guint n;
+		char **keys = sorted_keys(r->tally->other, &n);
 
-		total += n;
-		if (i >= 0)
-			counts[i] = n;
-		else
-			g_ptr_array_add(other, g_strdup_printf("%s\t%lld", text(st, 0), n));
+		for (guint i = 0; i < n; i++)
+			g_ptr_array_add(other, g_strdup_printf("%s\t%lld", keys[i],
+				*(long long *)g_hash_table_lookup(r->tally->other, keys[i])));
+		g_free(keys);
 	}
-	sqlite3_finalize(st);
-	if (rc < 0)
-		goto fail;
 	{
 		static const char *const h[] = { "Status", "Jumlah", "Arti" };
 
@@ -246,49 +382,35 @@ static int summary(struct report *r)
 	if (letters_bundles(r))
 		goto fail;
 
-	/* By unit: the states present as columns. */
+	/* By unit: the states present as columns; no unit (NULL or "") is
+	 * "(kosong)". Units in name order, a row for each name shown. */
 	{
 		GPtrArray *cols = g_ptr_array_new();
-		GHashTable *units = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		GHashTable *units = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 		GPtrArray *order = g_ptr_array_new();
+		guint nkeys;
+		char **keys = sorted_keys(r->tally->units, &nkeys);
 		int ncols;
 
 		for (size_t i = 0; i < STATE_COUNT; i++)
 			if (counts[i])
 				g_ptr_array_add(cols, (gpointer)state_table[i].name);
 		ncols = (int)cols->len;
-		st = store_prepare(db, "SELECT unit, state, count(*) FROM applicants"
-				   " GROUP BY unit, state ORDER BY unit");
-		if (!st) {
-			g_ptr_array_free(cols, TRUE);
-			g_ptr_array_free(order, TRUE);
-			g_hash_table_destroy(units);
-			goto fail;
-		}
-		while ((rc = store_row(st)) > 0) {
-			const char *u = text(st, 0) && *text(st, 0) ? text(st, 0) : "(kosong)";
+		for (guint k = 0; k < nkeys; k++) {
+			const long long *n = g_hash_table_lookup(r->tally->units, keys[k]);
+			const char *u = *keys[k] ? keys[k] : "(kosong)";
 			long long *row = g_hash_table_lookup(units, u);
-			int si = state_index(text(st, 1));
 
 			if (!row) {
-				char *key = g_strdup(u);
-
 				row = g_new0(long long, ncols + 1);
-				g_hash_table_insert(units, key, row);
-				g_ptr_array_add(order, key);
+				g_hash_table_insert(units, (gpointer)u, row);
+				g_ptr_array_add(order, (gpointer)u);
 			}
-			row[ncols] += sqlite3_column_int64(st, 2);
-			for (int c = 0; c < ncols && si >= 0; c++)
-				if (!strcmp(cols->pdata[c], state_table[si].name))
-					row[c] += sqlite3_column_int64(st, 2);
+			row[ncols] += n[STATE_COUNT];
+			for (int c = 0; c < ncols; c++)
+				row[c] += n[state_index(cols->pdata[c])];
 		}
-		sqlite3_finalize(st);
-		if (rc < 0) {
-			g_ptr_array_free(cols, TRUE);
-			g_ptr_array_free(order, TRUE);
-			g_hash_table_destroy(units);
-			goto fail;
-		}
+		g_free(keys);
 		r->srow++;
 		put_text(r, 0, "Unit Kerja", r->book.bold);
 		put_text(r, 1, "Jumlah", r->book.bold);
@@ -521,10 +643,8 @@ static int verify_sheet(struct report *r)
 
 /* ---- progress: funnel, lead times, charts, history, unmatched status rows ---- */
 
-/* The funnel's stages: how far applicants got, whatever they are now.
- * The first five are the steps of include/states.h; the last counts those
- * whose certificate was ever issued. */
-#define FUNNEL_ISSUED (STEP_REGISTERED + 1)
+/* The funnel's stages (FUNNEL_ISSUED + 1 of them): how far applicants got,
+ * whatever they are now. */
 static const struct {
 	const char *label;
 	const char *meaning;
@@ -580,29 +700,17 @@ static int summary_progress(struct report *r)
 {
 	sqlite3 *db = r->ctx->db;
 	long long reached[ARRAY_SIZE(funnel)] = { 0 };
-	GArray *days = g_array_new(FALSE, FALSE, sizeof(double));
-	sqlite3_stmt *st;
-	char *sql;
+	const GArray *days = r->tally->days;	/* sorted (tally_applicants) */
 	uint32_t n_units;
 	double y_units;
 	long long orphans;
-	int rc = -1, r2;
 
-	st = store_prepare(db, "SELECT state, issued_day IS NOT NULL, count(*) FROM applicants"
-			   " GROUP BY 1, 2");
-	if (!st)
-		goto out;
-	while ((r2 = store_row(st)) > 0) {
-		const struct state_info *si = state_find(text(st, 0));
-		int rk = sqlite3_column_int(st, 1) ? FUNNEL_ISSUED : si ? (int)si->step : 0;
-
-		for (int i = 0; i <= rk; i++)
-			reached[i] += sqlite3_column_int64(st, 2);
-	}
-	sqlite3_finalize(st);
-	if (r2 < 0 || store_int(db, "SELECT count(*) FROM submissions WHERE applicant_id IS NULL"
-				" AND superseded=0", &orphans))
-		goto out;
+	/* Those who got to a stage got to every stage before it. */
+	for (int i = FUNNEL_ISSUED; i >= 0; i--)
+		reached[i] = r->tally->step[i] + (i < FUNNEL_ISSUED ? reached[i + 1] : 0);
+	if (store_int(db, "SELECT count(*) FROM submissions WHERE applicant_id IS NULL"
+		      " AND superseded=0", &orphans))
+		return -1;
 	reached[0] += orphans;
 	{
 		static const char *const h[] = { "Alur permohonan", "Jumlah", "Arti" };
@@ -616,23 +724,6 @@ static int summary_progress(struct report *r)
 		r->srow++;
 	}
 
-	/* Days from submission (the form's timestamp, local date, or the day
-	 * tte first read it when earlier) to the first ISSUE. */
-	sql = g_strdup_printf("SELECT julianday(issued_day) - julianday(min(first_day,"
-			      " coalesce(date(nullif(submitted_at, ''), '%+d seconds'), first_day)))"
-			      " FROM applicants WHERE issued_day IS NOT NULL ORDER BY 1", r->offset);
-	st = store_prepare(db, sql);
-	g_free(sql);
-	if (!st)
-		goto out;
-	while ((r2 = store_row(st)) > 0) {
-		double d = sqlite3_column_double(st, 0);
-
-		g_array_append_val(days, d);
-	}
-	sqlite3_finalize(st);
-	if (r2 < 0)
-		goto out;
 	{
 		static const char *const h[] = { "Lama proses, pengajuan sampai ISSUE", "Hari" };
 
@@ -670,10 +761,7 @@ static int summary_progress(struct report *r)
 				      r->srow + 19 + (lxw_row_t)(y_units * 288 / 20) + 1, last, breaks))
 			r->failed = true;
 	}
-	rc = r->failed ? -1 : 0;
-out:
-	g_array_free(days, TRUE);
-	return rc;
+	return r->failed ? -1 : 0;
 }
 
 static const struct sheet_col history_cols[] = {
@@ -782,6 +870,7 @@ static int report_run(struct tte_ctx *ctx, int argc, char **argv)
 	log_tty("  laporan: outbox/reports/%s\n", name);
 	rc = TTE_EXIT_OK;
 out:
+	tally_free(r.tally);
 	if (tz)
 		g_time_zone_unref(tz);
 	g_free(path);

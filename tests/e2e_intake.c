@@ -647,6 +647,82 @@ static int tte_fault(const char *root, int n, char **err, const char *cmd, const
 	return rc;
 }
 
+/* Ringkasan's tables over the applicants, which the report adds up from
+ * one pass over them: the by-unit table has the units in name order, a
+ * unit left empty (NULL or "") as one "(kosong)" row first, a column per
+ * state present, and totals that agree with the store; "Pemohon dalam
+ * bundel" and the by-state counts too. */
+static void test_report_units(void **state)
+{
+	char *root = tu_root_new(NULL);
+	char *csv = tu_path(root, "inbox/forms/export.csv");
+	GPtrArray *rows;
+	int r, valid, bundled, n = 0;
+	char *prev = NULL;
+
+	(void)state;
+	tu_gen_forms(csv, "--rows 60 --invalid 6 --seed 5");
+	run_ok(root, DAY);
+	g_free(tu_sql(root, "UPDATE applicants SET unit=NULL WHERE id IN (1, 2);"
+		      " UPDATE applicants SET unit='' WHERE id=3;"
+		      " UPDATE applicants SET unit='(kosong)' WHERE id=4;"
+		      " UPDATE applicants SET unit='Zeta', state='BUNDLED', bundle='b-1' WHERE id=5;"
+		      " UPDATE applicants SET unit='!Awal' WHERE id=6"));
+	assert_int_equal(tu_tte(root, DAY, NULL, NULL, "report", NULL), 0);
+	rows = sheet(root, "20261124", "Ringkasan");
+	r = tu_find_row(rows, 0, "Unit Kerja");
+	assert_true(r > 0);
+	valid = bundled = -1;
+	for (guint c = 2; *tu_cell(rows, (guint)r, c); c++) {
+		if (!strcmp(tu_cell(rows, (guint)r, c), "VALID"))
+			valid = (int)c;
+		if (!strcmp(tu_cell(rows, (guint)r, c), "BUNDLED"))
+			bundled = (int)c;
+	}
+	assert_true(valid > 0 && bundled > 0);
+	assert_string_equal(tu_cell(rows, (guint)r + 1, 0), "(kosong)");
+	assert_string_equal(tu_cell(rows, (guint)r + 2, 0), "!Awal");
+	for (guint i = (guint)r + 1; *tu_cell(rows, i, 0); i++, n++) {
+		const char *u = tu_cell(rows, i, 0);
+		bool none = !strcmp(u, "(kosong)");
+		char *where = none ? g_strdup("coalesce(unit, '') IN ('', '(kosong)')")
+				   : g_strdup_printf("unit='%s'", u);
+		char *q = g_strdup_printf("SELECT count(*) FROM applicants WHERE %s", where);
+		char *want = g_strdup_printf("%lld", tu_sql_int(root, q));
+
+		assert_string_equal(tu_cell(rows, i, 1), want);
+		g_free(q);
+		g_free(want);
+		q = g_strdup_printf("SELECT count(*) FROM applicants WHERE %s AND state='VALID'", where);
+		want = g_strdup_printf("%lld", tu_sql_int(root, q));
+		assert_string_equal(tu_cell(rows, i, (guint)valid), want);
+		g_free(q);
+		g_free(want);
+		if (prev && !none)
+			assert_true(strcmp(prev, u) < 0);
+		g_free(prev);
+		prev = none ? NULL : g_strdup(u);
+		g_free(where);
+	}
+	g_free(prev);
+	assert_int_equal(n, tu_sql_int(root, "SELECT count(DISTINCT CASE WHEN coalesce(unit, '')"
+				       " IN ('', '(kosong)') THEN '(kosong)' ELSE unit END)"
+				       " FROM applicants"));
+	assert_string_equal(tu_cell(rows, (guint)tu_find_row(rows, 0, "Zeta"), (guint)bundled), "1");
+	assert_string_equal(tu_cell(rows, (guint)tu_find_row(rows, 0, "Pemohon dalam bundel"), 1),
+			    "1");
+	{
+		char *want = g_strdup_printf("%lld", tu_sql_int(root, "SELECT count(*) FROM applicants"
+								" WHERE state='VALID'"));
+
+		assert_string_equal(tu_cell(rows, (guint)tu_find_row(rows, 0, "VALID"), 1), want);
+		g_free(want);
+	}
+	g_ptr_array_unref(rows);
+	g_free(csv);
+	tu_root_free(root);
+}
+
 /* Every database step of the report fails it when it fails: exit 1, the
  * day's workbook as it was (same bytes, same mtime), the store untouched.
  * A step whose error went unnoticed would show as exit 0 with the fault
@@ -1578,6 +1654,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_v2_check),
 		cmocka_unit_test(test_migrate_v5_check),
 		cmocka_unit_test(test_db_fault_report),
+		cmocka_unit_test(test_report_units),
 		cmocka_unit_test(test_db_fault_intake_show),
 		cmocka_unit_test(test_long_cell_cut),
 		cmocka_unit_test(test_orphan_superseded),
