@@ -502,9 +502,9 @@ static int applicants_sheet(struct report *r)
 		" a.state, a.state_day, a.submitted_at, a.waiver, a.waiver_by, a.purged_day,"
 		" CASE WHEN a.state=" SQ_REJECTED " THEN (SELECT group_concat(p.reason, '; ')"
 		"   FROM problems p WHERE p.submission_id=a.submission_id) END,"
-		" a.letter_id, l.day, a.bundle,"
-		" (SELECT note FROM submissions WHERE id=a.submission_id)"
-		" FROM applicants a LEFT JOIN letters l ON l.id=a.letter_id ORDER BY a.id");
+		" a.letter_id, l.day, a.bundle, s.note"
+		" FROM applicants a LEFT JOIN letters l ON l.id=a.letter_id"
+		" LEFT JOIN submissions s ON s.id=a.submission_id ORDER BY a.id");
 	if (!st)
 		return -1;
 	note = g_string_new(NULL);

@@ -963,6 +963,15 @@ static void test_accept_waiver(void **state)
 	d = sheet(root, "20261124", "Pemohon");
 	assert_true(strstr(tu_cell(d, (guint)tu_find_row(d, tu_col(d, "NIP"), "198705012010121001"),
 				   (guint)tu_col(d, "Catatan")), "Pengecualian") != NULL);
+	{
+		/* Still rejected, with a waiver: the problems, then the waiver. */
+		const char *c = tu_cell(d, (guint)tu_find_row(d, tu_col(d, "NIP"), "198805052012122001"),
+					(guint)tu_col(d, "Catatan"));
+		const char *w = strstr(c, "; Pengecualian oleh verifier:");
+
+		assert_true(w && w > c);
+		assert_non_null(strstr(w, ": coba"));
+	}
 	g_ptr_array_unref(d);
 
 	/* usage errors */
