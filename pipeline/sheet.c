@@ -331,8 +331,8 @@ void sheet_int(struct sheet *s, int col, long long v)
 }
 
 /* Days from 1970-01-01 to Y-M-D of the proleptic Gregorian calendar, Y
- * from 1 to 9999 (the civil-from-days inverse of H. Hinnant's "chrono-
- * compatible low-level date algorithms"). */
+ * from 1 to 9999: days_from_civil of H. Hinnant's "chrono-Compatible
+ * Low-Level Date Algorithms", in 400-year eras counted from March. */
 static int64_t days_from_civil(unsigned y, unsigned m, unsigned d)
 {
 	unsigned yoe, doy, doe;
