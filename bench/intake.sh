@@ -20,6 +20,10 @@
 #                   passes Excel's row limit (Riwayat (2), ...; Ringkasan
 #                   then says so)
 #
+# A second table says what the workbooks hold: the cells and the XML bytes
+# of tte's report and of the floor's one sheet, and what each cost per
+# million cells (the floor's: its xlsx step less its parse).
+#
 # BENCH_SIZES overrides the sizes (default "10000 200000 1000000").
 # BENCH_DETAIL=1 also prints each step of the quiet night.
 set -eu
@@ -33,12 +37,22 @@ sizes=${BENCH_SIZES:-"10000 200000 1000000"}
 add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; printf "%.3f", (d < 0 ? 0 : d) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a * 1e6 / b : 0) }'; }
+mib() { awk -v a="$1" 'BEGIN { printf "%.0f", a / 1048576 }'; }
+# cells XLSX: "cells bytes" of its worksheets' XML
+cells() {
+	unzip -p "$1" 'xl/worksheets/sheet*.xml' | tee >(wc -c > "$work/bytes") |
+		grep -o '<c ' | wc -l | tr '\n' ' '
+	cat "$work/bytes"
+}
 max() { if [ "$1" -gt "$2" ]; then echo "$1"; else echo "$2"; fi; }
 
 fmt='| %9s | %8s | %8s | %8s | %8s | %6s | %8s | %8s | %6s | %8s | %6s | %7s | %6s |\n'
 printf "$fmt" rows intake_s report_s sum_s floor_s ratio night_s parse_s ratio quiet_s ratio \
 	rss_MiB sheets
 printf "$fmt" ---: ---: ---: ---: ---: ---: ---: ---: ---: ---: ---: ---: ---:
+fmt2='| %9s | %12s | %10s | %14s | %11s | %9s | %13s | %7s |\n'
+shape=
 for n in $sizes; do
 	root="$work/root-$n"
 	mkdir -p "$root/inbox/forms"
@@ -54,12 +68,16 @@ for n in $sizes; do
 	rss=$(max "$rss" "$r")
 	sum=$(add "$iw" "$rw")
 	sheets=$(unzip -l "$root"/outbox/reports/*.xlsx | grep -c 'xl/worksheets/sheet')
+	read -r rc rb < <(cells "$root"/outbox/reports/*.xlsx)
 
 	# The floor on the same export.
 	read -r pw _ _ _ < <(measure $pin "$floor" csv "$work/export.csv")
 	rm -f "$work/floor"*
 	read -r sw _ _ _ < <(measure $pin "$floor" sqlite "$work/export.csv" "$work/floor.db")
 	read -r xw _ _ _ < <(measure $pin "$floor" xlsx "$work/export.csv" "$work/floor.xlsx")
+	read -r fc fb < <(cells "$work/floor.xlsx")
+	shape+=$(printf "$fmt2" "$n" "$rc" "$(mib "$rb")" "$(per "$rw" "$rc")" "$fc" "$(mib "$fb")" \
+		"$(per "$(sub "$xw" "$pw")" "$fc")" "$(ratio "$rc" "$fc")")$'\n'
 	rm -f "$work/floor"*
 	fl=$(add "$pw" "$(add "$(sub "$sw" "$pw")" "$(sub "$xw" "$pw")")")
 
@@ -86,3 +104,10 @@ for n in $sizes; do
 done
 echo "ratio: sum / floor (target 1.5 at 1M); night / parse (target 3);" \
 	"quiet / report alone (target 1.5)"
+echo
+printf "$fmt2" rows report_cells report_MiB report_s_per_M floor_cells floor_MiB floor_s_per_M \
+	cells_x
+printf "$fmt2" ---: ---: ---: ---: ---: ---: ---: ---:
+printf '%s' "$shape"
+echo "MiB: worksheet XML before zipping; s_per_M: seconds per million cells (the report's" \
+	"include its reads of the store)"

@@ -481,26 +481,15 @@ static int supersede_orphans(struct intake *in, const struct row *r)
 	return 0;
 }
 
-/* Is there a newer submission by the same person than this orphan row? */
+/* Is there a newer orphan row of the same person than this one? (Newer
+ * applicants' rows are looked for once the file is read: stale_orphans().) */
 static int orphan_is_stale(struct intake *in, const struct row *r, bool *stale)
 {
-	sqlite3_stmt *st = store_stmt(in->ctx->db,
-		"SELECT 1 FROM applicants WHERE (email=?1 OR nip=?2) AND submitted_at>?3");
-	int rc;
-
 	*stale = false;
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, orphan_key(r, 0));
-	store_bind_text(st, 2, orphan_key(r, 2));
-	store_bind_text(st, 3, r->ts);
-	rc = store_row(st);
-	if (rc < 0)
-		return -1;
-	*stale = rc > 0;
-	sqlite3_reset(st);
 	for (int k = 0; k < 3 && !*stale; k++) {
 		const char *v = orphan_key(r, k);
+		sqlite3_stmt *st;
+		int rc;
 
 		if (!v || !bloom_maybe(in->bloom, k, v))
 			continue;
@@ -516,6 +505,28 @@ static int orphan_is_stale(struct intake *in, const struct row *r, bool *stale)
 		sqlite3_reset(st);
 	}
 	return 0;
+}
+
+/*
+ * The file's new orphans that an applicant's newer data (same e-mail or
+ * NIP, the applicant's latest submission newer than the orphan) replaces
+ * are superseded, in one statement once the whole file is read: the
+ * applicants as the file leaves them, whatever the order of its rows.
+ * Asking per row would need applicants' e-mail and NIP indexes during the
+ * read, which a large first load defers (defer_indexes()).
+ */
+static int stale_orphans(struct intake *in, long long first_id)
+{
+	sqlite3_stmt *st = store_stmt(in->ctx->db,
+		"UPDATE submissions SET superseded=1 WHERE id IN (SELECT s.id FROM submissions s"
+		" WHERE s.id>=?1 AND s.applicant_id IS NULL AND s.superseded=0 AND EXISTS("
+		"  SELECT 1 FROM applicants a WHERE ((s.email<>'' AND a.email=s.email)"
+		"   OR (s.nip<>'' AND a.nip=s.nip)) AND a.submitted_at>s.submitted_at))");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, first_id);
+	return store_step_done(st);
 }
 
 static void remember_orphan(struct intake *in, const struct row *r)
@@ -836,65 +847,64 @@ static void known_add(struct intake *in, const unsigned char *k)
 	memcpy(in->known + 16 * i, k, 16);
 }
 
-/* Zeroed memory for the table, on huge pages where the kernel has them
- * (madvise mode): a lookup's one cache miss then costs no TLB miss. */
+/* Zeroed memory for the table (fresh anonymous pages: no memset), on huge
+ * pages where the kernel has them (madvise mode): a lookup's one cache
+ * miss then costs no TLB miss. NULL when the kernel refuses. */
 static unsigned char *known_alloc(size_t bytes)
 {
-	void *p = NULL;
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (bytes >= (2u << 20) && !posix_memalign(&p, 2u << 20, bytes)) {
+	if (p == MAP_FAILED)
+		return NULL;
+	if (bytes >= (2u << 20))
 		(void)madvise(p, bytes, MADV_HUGEPAGE);	/* a hint: fine if refused */
-		memset(p, 0, bytes);
-		return p;
-	}
-	return g_malloc0(bytes);
+	return p;
+}
+
+static void known_free(struct intake *in)
+{
+	if (in->known)
+		munmap(in->known, (size_t)16 << in->known_bits);
+	in->known = NULL;
 }
 
 static int known_load(struct intake *in)
 {
-	/* While loading: the keys (16 bytes) and the table (up to 64). */
-	size_t cache = (size_t)in->ctx->cfg->cache_mb << 20, cap = cache / 2 / 80;
-	size_t n = 0, alloc = 0;
-	unsigned char *keys = NULL;
+	/* The table takes up to 64 bytes a key (at most half full). */
+	size_t cache = (size_t)in->ctx->cfg->cache_mb << 20, cap = cache / 2 / 64;
 	const char *test_cap = tte_test_value("KNOWN_CAP");
-	sqlite3_stmt *st = store_prepare(in->ctx->db,
-		"SELECT raw_key FROM submissions INDEXED BY submissions_raw_key"
-		" WHERE raw_key IS NOT NULL");
-	int rc;
+	long long n;
+	sqlite3_stmt *st;
+	int rc = 0;
 
-	free(in->known);	/* known_alloc(): malloc family */
-	in->known = NULL;
+	known_free(in);
 	in->known_in_db = false;
 	if (test_cap)
 		cap = (size_t)g_ascii_strtoull(test_cap, NULL, 10);
-	if (!st)
+	if (store_int(in->ctx->db, "SELECT count(*) FROM submissions INDEXED BY submissions_raw_key"
+		      " WHERE raw_key IS NOT NULL", &n))
 		return -1;
-	while ((rc = store_row(st)) > 0) {
-		if (sqlite3_column_bytes(st, 0) != 16)
-			continue;
-		if (n == cap) {
-			in->known_in_db = true;
-			log_info("known rows: more than %zu, over half of [tte] cache_mb;"
-				 " looked up in the index instead", cap);
-			break;
-		}
-		if (n == alloc) {
-			alloc = alloc ? 2 * alloc : 4096;
-			keys = g_realloc(keys, alloc * 16);
-		}
-		memcpy(keys + 16 * n++, sqlite3_column_blob(st, 0), 16);
-	}
-	sqlite3_finalize(st);
-	if (rc >= 0 && !in->known_in_db && n) {
-		for (in->known_bits = 4; ((size_t)1 << in->known_bits) < 2 * n;)
+	if ((unsigned long long)n > cap) {
+		in->known_in_db = true;
+		log_info("known rows: %lld, over half of [tte] cache_mb; looked up in the index"
+			 " instead", n);
+	} else if (n > 0) {
+		for (in->known_bits = 4; ((size_t)1 << in->known_bits) < 2 * (size_t)n;)
 			in->known_bits++;
 		in->known = known_alloc((size_t)16 << in->known_bits);
-		for (size_t i = 0; i < n; i++)
-			known_add(in, keys + 16 * i);
+		if (!in->known)
+			return log_error("intake: no memory for the known rows' table (%lld rows)", n);
+		st = store_prepare(in->ctx->db, "SELECT raw_key FROM submissions INDEXED BY"
+				   " submissions_raw_key WHERE raw_key IS NOT NULL");
+		if (!st)
+			return -1;
+		while ((rc = store_row(st)) > 0)
+			if (sqlite3_column_bytes(st, 0) == 16)
+				known_add(in, sqlite3_column_blob(st, 0));
+		sqlite3_finalize(st);
+		if (rc < 0)
+			return -1;
 	}
-	g_free(keys);
-	if (rc < 0)
-		return -1;
 	{
 		char sql[64];
 		size_t table = in->known ? (size_t)16 << in->known_bits : 0;
@@ -1088,17 +1098,18 @@ static int pick_keys(struct intake *in)
 
 /*
  * A file far larger than the store (the first load, typically) fills
- * indexes that intake itself never reads; inserting each key into a large
+ * indexes that no statement of the row loop reads (the applicants' e-mail
+ * and NIP serve stale_orphans(), after it); inserting each key into a large
  * B-tree costs a random descent a row, while building the index afterwards
  * sorts the keys once. Such indexes are dropped before the read and
  * rebuilt from their own stored definitions after it, within the file's
  * transaction: a crash or a failed file rolls both back. Only indexes no
- * statement of the read path uses belong here.
+ * statement of the row loop uses belong here.
  */
 static const char deferred_sql[] =
 	"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL AND name IN"
 	" ('submissions_raw_key', 'submissions_applicant', 'history_applicant',"
-	" 'problems_submission')";
+	" 'problems_submission', 'applicants_nip', 'applicants_email')";
 
 /* Bytes a form row takes at least, for a lower bound of a file's rows. */
 #define ROW_BYTES_MIN 256
@@ -1159,6 +1170,7 @@ static int read_file(void *arg, const struct inbox_file *f, char **why)
 	sqlite3 *db = in->ctx->db;
 	sqlite3_stmt *st;
 	GPtrArray *deferred;
+	long long first_id;
 	int rc;
 
 	in->t0 = g_get_monotonic_time();
@@ -1167,6 +1179,7 @@ static int read_file(void *arg, const struct inbox_file *f, char **why)
 	in->input_id = f->input_id;
 	if (pick_keys(in) || known_load(in) || defer_indexes(in, f, &deferred))
 		return INBOX_READ_FAIL;
+	first_id = in->next_submission;
 
 	rc = table_read_csv(f->item->fd, form_cols, F_COUNT, on_header, on_row, in, why);
 	log_tty("\r");
@@ -1174,7 +1187,7 @@ static int read_file(void *arg, const struct inbox_file *f, char **why)
 		return INBOX_READ_FAIL;
 	if (rc == TABLE_BAD)
 		return INBOX_READ_BAD;
-	if (rc)
+	if (rc || stale_orphans(in, first_id))
 		return INBOX_READ_FAIL;
 	st = store_stmt(db, "UPDATE inputs SET rows=?, new_rows=?, rejected_rows=? WHERE id=?");
 	if (!st)
@@ -1262,7 +1275,7 @@ out:
 	reset_file(&in);
 	problems_free(in.pl);
 	g_free(in.bloom);
-	free(in.known);
+	known_free(&in);
 	EVP_MD_CTX_free(in.md);
 	EVP_MD_free(in.sha256);
 	if (in.buf)

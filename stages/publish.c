@@ -44,6 +44,7 @@
 #include "config.h"
 #include "dates.h"
 #include "fsutil.h"
+#include "json.h"
 #include "log.h"
 #include "stage.h"
 #include "store.h"
@@ -105,26 +106,6 @@ static void html_text(GString *s, const char *t)
 
 	g_string_append(s, e);
 	g_free(e);
-}
-
-/* A JSON string. <, > and & are escaped too, so the document stays inert
- * wherever it is pasted. */
-static void json_str(GString *s, const char *t)
-{
-	if (!t) {
-		g_string_append(s, "null");
-		return;
-	}
-	g_string_append_c(s, '"');
-	for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			g_string_append_printf(s, "\\%c", *p);
-		else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
-			g_string_append_printf(s, "\\u%04x", *p);
-		else
-			g_string_append_c(s, (char)*p);
-	}
-	g_string_append_c(s, '"');
 }
 
 /* The NIP as the page shows it: the first and last four digits, the rest
@@ -323,7 +304,7 @@ static void page_html(GString *s, const struct page *p, const char *nip_masked)
 static void jkv(GString *s, const char *sep, const char *key, const char *value)
 {
 	g_string_append_printf(s, "%s\"%s\": ", sep, key);
-	json_str(s, value);
+	json_string(s, value, true);
 }
 
 static void page_json(GString *s, const struct page *p, const char *nip_masked)

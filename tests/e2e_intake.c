@@ -834,6 +834,45 @@ static void test_orphan_superseded(void **state)
 	tu_root_free(root);
 }
 
+/* An orphan older than the applicant's row it shares an e-mail with is
+ * superseded too: in one file (a first load, whose applicants' indexes are
+ * built after the rows) whichever row comes first, and in a later file. */
+static void test_orphan_older_than_applicant(void **state)
+{
+	char *root = tu_root_new(NULL);
+	GPtrArray *d;
+
+	(void)state;
+	drop_rows(root, "a.csv",
+		  row("2026/11/11 1:00:00 PM GMT+8", "5108050101900001", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/b"),
+		  row("2026/11/10 1:00:00 PM GMT+8", "5.10805E+15", "199001012015031001",
+		      "I Made Contoh", "made.contoh@undiksha.ac.id", "III/b"),
+		  row("2026/11/10 2:00:00 PM GMT+8", "51080501019000", "198805052012122001",
+		      "Ni Luh Contoh", "luh.contoh@undiksha.ac.id", "III/a"), NULL);
+	run_ok(root, DAY);
+	d = sheet(root, "20261124", "Ditolak");
+	assert_int_equal(d->len, 1 + 1);
+	assert_string_equal(tu_cell(d, 1, (guint)tu_col(d, "Nama")), "Ni Luh Contoh");
+	g_ptr_array_unref(d);
+	/* a later file: an older orphan of Made's (NIP only), and one of a
+	 * person nobody else matches, which stays */
+	drop_rows(root, "b.csv",
+		  row("2026/11/09 1:00:00 PM GMT+8", "5108", "199001012015031001",
+		      "I Made Contoh", "", "III/b"),
+		  row("2026/11/09 2:00:00 PM GMT+8", "5108", "197001012000031001",
+		      "Wayan Contoh", "", "III/b"), NULL);
+	run_ok(root, DAY);
+	d = sheet(root, "20261124", "Ditolak");
+	assert_true(tu_find_row(d, tu_col(d, "Nama"), "I Made Contoh") < 0);
+	assert_true(tu_find_row(d, tu_col(d, "Nama"), "Wayan Contoh") > 0);
+	assert_true(tu_find_row(d, tu_col(d, "Nama"), "Ni Luh Contoh") > 0);
+	g_ptr_array_unref(d);
+	assert_int_equal(tu_sql_int(root, "SELECT count(*) FROM submissions WHERE applicant_id IS NULL"
+				    " AND superseded=1"), 2);
+	tu_root_free(root);
+}
+
 /* ---- tte accept ------------------------------------------------------------------ */
 
 static void test_accept_waiver(void **state)
@@ -1581,6 +1620,7 @@ int main(void)
 		cmocka_unit_test(test_db_fault_intake_show),
 		cmocka_unit_test(test_long_cell_cut),
 		cmocka_unit_test(test_orphan_superseded),
+		cmocka_unit_test(test_orphan_older_than_applicant),
 		cmocka_unit_test(test_accept_waiver),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_invalid_utf8_and_locales),

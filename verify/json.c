@@ -4,12 +4,12 @@
  *
  * In: a struct pdfverify_result. Out: new strings. JSON is written by
  * hand with GString: the shape is fixed and small, and every string goes
- * through one escaper (invalid UTF-8 repaired, quotes, backslashes and
- * control characters escaped), so no JSON library is needed.
+ * through json_string() (json.h), so no JSON library is needed.
  */
 #include <string.h>
 #include <glib.h>
 
+#include "json.h"
 #include "pv.h"
 #include "tte.h"
 
@@ -42,55 +42,17 @@ const char *pdfverify_mods_name(unsigned mods)
 
 /* ---- JSON -------------------------------------------------------------------- */
 
-static void jstr(GString *j, const char *s)
-{
-	char *v;
-
-	if (!s) {
-		g_string_append(j, "null");
-		return;
-	}
-	v = g_utf8_make_valid(s, -1);
-	g_string_append_c(j, '"');
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-		switch (*p) {
-		case '"':
-			g_string_append(j, "\\\"");
-			break;
-		case '\\':
-			g_string_append(j, "\\\\");
-			break;
-		case '\n':
-			g_string_append(j, "\\n");
-			break;
-		case '\r':
-			g_string_append(j, "\\r");
-			break;
-		case '\t':
-			g_string_append(j, "\\t");
-			break;
-		default:
-			if (*p < 0x20)
-				g_string_append_printf(j, "\\u%04x", *p);
-			else
-				g_string_append_c(j, (char)*p);
-		}
-	}
-	g_string_append_c(j, '"');
-	g_free(v);
-}
-
 static void jkey(GString *j, int indent, const char *key)
 {
 	g_string_append_printf(j, "%*s", indent, "");
-	jstr(j, key);
+	json_string(j, key, false);
 	g_string_append(j, ": ");
 }
 
 static void jkv_str(GString *j, int indent, const char *key, const char *v, bool last)
 {
 	jkey(j, indent, key);
-	jstr(j, v);
+	json_string(j, v, false);
 	g_string_append(j, last ? "\n" : ",\n");
 }
 
@@ -115,7 +77,7 @@ static void jkv_list(GString *j, int indent, const char *key, GPtrArray *a, bool
 	for (guint i = 0; i < a->len; i++) {
 		if (i)
 			g_string_append(j, ", ");
-		jstr(j, g_ptr_array_index(a, i));
+		json_string(j, g_ptr_array_index(a, i), false);
 	}
 	g_string_append(j, last ? "]\n" : "],\n");
 }
