@@ -120,6 +120,8 @@ bool rules_email(const char *raw, const char *domain, char **out, problem_list *
  * known) decides between PNS golongan/ruang and PPPK golongan I-XVII.
  * True and a new string in *OUT ("III/d", "IX"); *NOTE gets a remark when
  * the pangkat named disagrees with the ruang (the ruang wins), else NULL.
+ * Verdicts are remembered per spelling and KIND (a bounded set, shared by
+ * all threads): an export repeats a few dozen spellings.
  */
 bool rules_golongan(const char *raw, int kind, char **out, char **note, problem_list *pl);
 

@@ -4,6 +4,8 @@ report_PKGS := xlsxwriter
 intake_PKGS := libxxhash
 TOOLS += gen-forms
 TESTS += unit_rules e2e_intake
+# The CSV reader, cell by cell.
+TESTS += unit_table
 unit_rules_PKGS := xlsxwriter
 BENCHES += intake
 # What the mandated libraries alone cost on the same export (bench/floor.sh).

@@ -83,17 +83,43 @@ static void problems_add2(problem_list *pl, enum field f, enum field f2, const c
 	va_end(ap);
 }
 
+/* ---- text helpers ---------------------------------------------------------- */
+
+/* S without leading and trailing ASCII whitespace, as g_strstrip() leaves
+ * it, found without copying: [*START, *END). */
+static void trim_bounds(const char *s, const char **start, const char **end)
+{
+	const char *p = s ? s : "", *e;
+
+	while (g_ascii_isspace(*p))
+		p++;
+	e = p + strlen(p);
+	while (e > p && g_ascii_isspace(e[-1]))
+		e--;
+	*start = p;
+	*end = e;
+}
+
+/* g_ascii_tolower() is a call into GLib; this runs per character of
+ * every name. */
+static inline char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 /* ---- numbers ------------------------------------------------------------- */
 
 char *rules_clean_number(const char *raw)
 {
-	GString *s = g_string_sized_new(24);
 	const char *p = raw ? raw : "";
+	char *out, *o;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (*p == '\'')
 		p++;
+	/* The result is never longer than what is left: one allocation. */
+	o = out = g_malloc(strlen(p) + 1);
 	for (; *p; p++) {
 		/* U+00A0 no-break space and U+202F narrow no-break space */
 		if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0) {
@@ -107,9 +133,10 @@ char *rules_clean_number(const char *raw)
 		}
 		if (*p == ' ' || *p == '.' || *p == '-' || *p == '\t' || *p == '\r' || *p == '\n')
 			continue;
-		g_string_append_c(s, *p);
+		*o++ = *p;
 	}
-	return g_string_free(s, FALSE);
+	*o = 0;
+	return out;
 }
 
 bool rules_is_scientific(const char *raw)
@@ -191,6 +218,7 @@ static char *clean_digits(const char *raw, enum field f, const char *label, size
 			  problem_list *pl)
 {
 	char *d = rules_clean_number(raw);
+	size_t len;
 
 	if (!*d) {
 		problems_add(pl, f, "EMPTY", false, "%s belum diisi", label);
@@ -207,13 +235,14 @@ static char *clean_digits(const char *raw, enum field f, const char *label, size
 		problems_add(pl, f, "NOT_DIGITS", false, "%s hanya boleh berisi angka", label);
 		goto bad;
 	}
-	if (strlen(d) != want) {
-		if (f == F_NIP && strlen(d) == 9)
+	len = strlen(d);
+	if (len != want) {
+		if (f == F_NIP && len == 9)
 			problems_add(pl, f, "OLD_NIP", false,
 				     "NIP lama 9 digit sudah tidak berlaku; isi NIP baru 18 digit");
 		else
 			problems_add(pl, f, "LENGTH", false, "%s harus %zu digit, terisi %zu digit",
-				     label, want, strlen(d));
+				     label, want, len);
 		goto bad;
 	}
 	return d;
@@ -397,19 +426,26 @@ void rules_nik_nip_agree(const struct nik_info *nik, const struct nip_info *nip,
 
 bool rules_email(const char *raw, const char *domain, char **out, problem_list *pl)
 {
-	char *e = g_ascii_strdown(raw ? raw : "", -1);
+	const char *start, *end;
+	char *e;
 	const char *at;
 	bool ok = false;
 
-	g_strstrip(e);
+	/* Trimmed, then lowered (ASCII only, as g_ascii_strdown): lowering
+	 * leaves the whitespace that trimming removes, so the order is free;
+	 * this one copies once and moves nothing. */
+	trim_bounds(raw, &start, &end);
+	e = g_strndup(start, (gsize)(end - start));
+	for (char *p = e; *p; p++)
+		*p = ascii_lower(*p);
 	if (!*e) {
 		problems_add(pl, F_EMAIL, "EMPTY", false, "Email belum diisi");
 		goto out;
 	}
 	at = strchr(e, '@');
 	if (!at || at == e || strchr(at + 1, '@') || strpbrk(e, " \t,;<>()[]\\\"") ||
-	    !strchr(at + 1, '.') || at[1] == '.' || e[strlen(e) - 1] == '.' ||
-	    !g_utf8_validate(e, -1, NULL)) {
+	    !strchr(at + 1, '.') || at[1] == '.' || e[end - start - 1] == '.' ||
+	    !g_utf8_validate(e, end - start, NULL)) {
 		problems_add(pl, F_EMAIL, "FORMAT", false, "Email \"%s\" bukan alamat email yang sah", e);
 		goto out;
 	}
@@ -583,7 +619,8 @@ static int pppk_value(const char *up)
 	return v;
 }
 
-bool rules_golongan(const char *raw, int kind, char **out, char **note, problem_list *pl)
+static bool golongan_check(const char *raw, int kind, char **out, char **note,
+			   problem_list *pl)
 {
 	char *up = g_ascii_strup(raw ? raw : "", -1);
 	char *tokens = NULL, *ruang = NULL;
@@ -657,6 +694,100 @@ out:
 	return ok;
 }
 
+/*
+ * The verdicts of golongan_check, kept: it is a function of RAW and KIND
+ * alone, and an export repeats a few dozen spellings over a million rows,
+ * each of which would otherwise cost two regex searches and a dozen
+ * allocations. Bounded: spellings up to GOL_MEMO_KEY bytes, at most
+ * GOL_MEMO_MAX of them (later ones are checked every time). Locked: the
+ * rules may be called from any thread (letters runs a writer thread).
+ */
+#define GOL_MEMO_KEY 64
+#define GOL_MEMO_MAX 512
+
+struct gol_verdict {
+	bool ok;
+	char *out, *note;	/* ok: as golongan_check gives them */
+	const char *code;	/* not ok: the one problem, or NULL */
+	char *reason;
+};
+
+static GHashTable *gol_memo;	/* "<kind><raw>" -> struct gol_verdict */
+G_LOCK_DEFINE_STATIC(gol_memo);
+
+static void gol_verdict_free(gpointer p)
+{
+	struct gol_verdict *v = p;
+
+	g_free(v->out);
+	g_free(v->note);
+	g_free(v->reason);
+	g_free(v);
+}
+
+/* The kept verdict for KEY, handed over as golongan_check would (the
+ * strings copied, the problem added to PL); false when none is kept. */
+static bool gol_memo_get(const char *key, char **out, char **note, problem_list *pl,
+			 bool *ok)
+{
+	struct gol_verdict *v;
+
+	G_LOCK(gol_memo);
+	v = gol_memo ? g_hash_table_lookup(gol_memo, key) : NULL;
+	if (v) {
+		*ok = v->ok;
+		*note = g_strdup(v->note);
+		if (v->ok)
+			*out = g_strdup(v->out);
+		else if (v->code)
+			problems_add(pl, F_GOLONGAN, v->code, false, "%s", v->reason);
+	}
+	G_UNLOCK(gol_memo);
+	return v != NULL;
+}
+
+static void gol_memo_put(const char *key, bool ok, const char *out, const char *note,
+			 const struct problem *p)
+{
+	struct gol_verdict *v;
+
+	G_LOCK(gol_memo);
+	if (!gol_memo)
+		gol_memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+						 gol_verdict_free);
+	if (g_hash_table_size(gol_memo) < GOL_MEMO_MAX &&
+	    !g_hash_table_contains(gol_memo, key)) {
+		v = g_new0(struct gol_verdict, 1);
+		v->ok = ok;
+		v->out = ok ? g_strdup(out) : NULL;
+		v->note = g_strdup(note);
+		v->code = p ? p->code : NULL;
+		v->reason = p ? g_strdup(p->reason) : NULL;
+		g_hash_table_insert(gol_memo, g_strdup(key), v);
+	}
+	G_UNLOCK(gol_memo);
+}
+
+bool rules_golongan(const char *raw, int kind, char **out, char **note, problem_list *pl)
+{
+	const char *r = raw ? raw : "";
+	size_t n = strlen(r);
+	char key[GOL_MEMO_KEY + 2];
+	guint before = pl->len;
+	bool ok;
+
+	if (n > GOL_MEMO_KEY || kind < 0 || kind > 9)
+		return golongan_check(raw, kind, out, note, pl);
+	key[0] = (char)('0' + kind);
+	memcpy(key + 1, r, n + 1);
+	if (gol_memo_get(key, out, note, pl, &ok))
+		return ok;
+	ok = golongan_check(raw, kind, out, note, pl);
+	gol_memo_put(key, ok, ok ? *out : NULL, *note,
+		     pl->len > before ? &g_array_index(pl, struct problem, pl->len - 1) : NULL);
+	return ok;
+}
+
 /* ---- name ------------------------------------------------------------------- */
 
 /* Titles that stand before a name; compared without case and trailing dot. */
@@ -685,6 +816,7 @@ static const char *const degree_parts[] = {
  * export has a million names. Keys of the case-insensitive sets are lower
  * case. */
 static GHashTable *set_prefix, *set_plain, *set_parts;
+static size_t undotted_max;	/* longest entry of set_prefix and set_plain */
 
 static void name_sets_init(void)
 {
@@ -694,10 +826,14 @@ static void name_sets_init(void)
 		set_prefix = g_hash_table_new(g_str_hash, g_str_equal);
 		set_plain = g_hash_table_new(g_str_hash, g_str_equal);
 		set_parts = g_hash_table_new(g_str_hash, g_str_equal);
-		for (size_t i = 0; i < ARRAY_SIZE(prefix_titles); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(prefix_titles); i++) {
 			g_hash_table_add(set_prefix, (gpointer)prefix_titles[i]);
-		for (size_t i = 0; i < ARRAY_SIZE(plain_degrees); i++)
+			undotted_max = MAX(undotted_max, strlen(prefix_titles[i]));
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(plain_degrees); i++) {
 			g_hash_table_add(set_plain, (gpointer)plain_degrees[i]);
+			undotted_max = MAX(undotted_max, strlen(plain_degrees[i]));
+		}
 		for (size_t i = 0; i < ARRAY_SIZE(degree_parts); i++)
 			g_hash_table_add(set_parts, (gpointer)degree_parts[i]);
 		g_once_init_leave(&once, 1);
@@ -714,17 +850,21 @@ static bool is_title(const char *tok, size_t len, bool first)
 
 	if (len >= sizeof(w))
 		return false;	/* no title is that long */
-	memcpy(w, tok, len);
-	w[len] = 0;
 	/* "H." and "Hj." count only with the dot: a bare H may be an initial. */
-	if (!g_ascii_strcasecmp(w, "H."))
+	if (len == 2 && ascii_lower(tok[0]) == 'h' && tok[1] == '.')
 		return true;
-	while (n && (w[n - 1] == '.' || w[n - 1] == ',' || w[n - 1] == ';'))
-		w[--n] = 0;
+	while (n && (tok[n - 1] == '.' || tok[n - 1] == ',' || tok[n - 1] == ';'))
+		n--;
 	if (!n)
 		return false;
+	/* Most words of a name are longer than any title written without a
+	 * dot and have no dot: they are none, with no copy and no lookup. */
+	if (n > undotted_max && !memchr(tok, '.', n))
+		return false;
+	memcpy(w, tok, n);
+	w[n] = 0;
 	for (size_t i = 0; i <= n; i++)
-		low[i] = g_ascii_tolower(w[i]);
+		low[i] = ascii_lower(w[i]);
 	if (g_hash_table_contains(set_prefix, low))
 		return true;
 	if (!first && g_hash_table_contains(set_plain, w))
@@ -762,6 +902,8 @@ static bool is_title(const char *tok, size_t len, bool first)
 
 enum char_hazard rules_char_hazard(gunichar c)
 {
+	if (c >= 0x20 && c < 0x7F)
+		return HAZARD_NONE;	/* printable ASCII: most of what is typed */
 	if (c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || c == 0x85 || c == 0x2028 ||
 	    c == 0x2029)
 		return HAZARD_LINE_BREAK;
@@ -787,80 +929,123 @@ static const char *field_label(enum field f)
 		: field_id(f);
 }
 
-bool rules_plain_text(const char *raw, enum field f, problem_list *pl)
+/*
+ * One pass over a shown field, trimmed of ASCII whitespace as g_strstrip()
+ * trims: the first character that is a hazard (returned, with the
+ * character in *HC), and whether the text reads as a number (*NUMBER,
+ * when not NULL): more digits than letters, or a run of 8 digits, counted
+ * up to the first invalid UTF-8 sequence (skipped by the hazard check:
+ * invalid UTF-8 is its own problem, the reader's). Whitespace is neither
+ * digit nor letter and ends a run, so the verdict is the same whether the
+ * whitespace inside is collapsed (Nama) or not.
+ *
+ * Printable ASCII is what forms hold nearly always: it is classified here
+ * without a call into GLib's Unicode tables.
+ */
+static enum char_hazard scan_shown(const char *raw, gunichar *hc, bool *number)
 {
-	const char *p = raw ? raw : "", *end;
+	const char *p, *end;
+	long digits = 0, letters = 0, run = 0;
+	bool counting = true, many = false;
+
+	trim_bounds(raw, &p, &end);
+	while (p < end) {
+		unsigned char b = (unsigned char)*p;
+		bool digit, letter;
+
+		if (b >= 0x20 && b < 0x7F) {
+			p++;
+			digit = b >= '0' && b <= '9';
+			letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+		} else {
+			gunichar c = b < 0x80 ? b : g_utf8_get_char_validated(p, end - p);
+			enum char_hazard hz;
+
+			if (c == (gunichar)-1 || c == (gunichar)-2) {
+				counting = false;
+				p++;
+				continue;
+			}
+			hz = rules_char_hazard(c);
+			if (hz != HAZARD_NONE) {
+				*hc = c;
+				return hz;
+			}
+			p = g_utf8_next_char(p);
+			if (!counting)
+				continue;
+			digit = g_unichar_isdigit(c);
+			letter = !digit && g_unichar_isalpha(c);
+		}
+		if (!counting)
+			continue;
+		if (digit) {
+			digits++;
+			if (++run >= 8) {
+				many = true;
+				counting = false;
+			}
+		} else {
+			run = 0;
+			letters += letter;
+		}
+	}
+	if (number)
+		*number = many || digits > letters;
+	return HAZARD_NONE;
+}
+
+/* Add the problem of hazard HZ (character C) in field F and return false;
+ * true, adding nothing, for HAZARD_NONE. */
+static bool hazard_problem(enum char_hazard hz, gunichar c, enum field f, problem_list *pl)
+{
 	const char *label = field_label(f);
 
-	while (g_ascii_isspace(*p))
-		p++;
-	end = p + strlen(p);
-	while (end > p && g_ascii_isspace(end[-1]))
-		end--;
-	while (p < end) {
-		gunichar c = g_utf8_get_char_validated(p, end - p);
-
-		if (c == (gunichar)-1 || c == (gunichar)-2) {
-			p++;		/* invalid UTF-8 is its own problem (the reader's) */
-			continue;
-		}
-		switch (rules_char_hazard(c)) {
-		case HAZARD_NONE:
-			break;
-		case HAZARD_LINE_BREAK:
-			problems_add(pl, f, "LINE_BREAK", false,
-				     "%s berisi baris baru; isi dalam satu baris saja", label);
-			return false;
-		case HAZARD_CONTROL:
-			problems_add(pl, f, "CONTROL", false,
-				     "%s berisi karakter kendali U+%04X yang tidak terlihat; ketik "
-				     "ulang isian ini", label, c);
-			return false;
-		case HAZARD_BIDI:
-			problems_add(pl, f, "BIDI", false,
-				     "%s berisi karakter pengatur arah teks U+%04X yang dapat "
-				     "membalik tampilan tulisan; ketik ulang isian ini", label, c);
-			return false;
-		case HAZARD_INVISIBLE:
-			problems_add(pl, f, "INVISIBLE", false,
-				     "%s berisi karakter tak terlihat U+%04X; ketik ulang isian ini",
-				     label, c);
-			return false;
-		}
-		p = g_utf8_next_char(p);
+	switch (hz) {
+	case HAZARD_NONE:
+		return true;
+	case HAZARD_LINE_BREAK:
+		problems_add(pl, f, "LINE_BREAK", false,
+			     "%s berisi baris baru; isi dalam satu baris saja", label);
+		break;
+	case HAZARD_CONTROL:
+		problems_add(pl, f, "CONTROL", false,
+			     "%s berisi karakter kendali U+%04X yang tidak terlihat; ketik "
+			     "ulang isian ini", label, c);
+		break;
+	case HAZARD_BIDI:
+		problems_add(pl, f, "BIDI", false,
+			     "%s berisi karakter pengatur arah teks U+%04X yang dapat "
+			     "membalik tampilan tulisan; ketik ulang isian ini", label, c);
+		break;
+	case HAZARD_INVISIBLE:
+		problems_add(pl, f, "INVISIBLE", false,
+			     "%s berisi karakter tak terlihat U+%04X; ketik ulang isian ini",
+			     label, c);
+		break;
 	}
-	return true;
+	return false;
 }
 
-/* A number where words belong (a NIK or NIP typed into the wrong box):
- * more digits than letters, or a run of 8 digits. */
-static bool is_number_text(const char *s)
+bool rules_plain_text(const char *raw, enum field f, problem_list *pl)
 {
-	long digits = 0, letters = 0, run = 0;
+	gunichar c = 0;
+	enum char_hazard hz = scan_shown(raw, &c, NULL);
 
-	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char_validated(p, -1);
-
-		if (c == (gunichar)-1 || c == (gunichar)-2)
-			break;
-		if (g_unichar_isdigit(c)) {
-			digits++;
-			if (++run >= 8)
-				return true;
-			continue;
-		}
-		run = 0;
-		letters += g_unichar_isalpha(c);
-	}
-	return digits > letters;
+	return hazard_problem(hz, c, f, pl);
 }
 
-/* Plain text and not a number: what Nama, Jabatan and Unit Kerja share. */
-static bool shown_text_ok(const char *raw, const char *clean, enum field f, problem_list *pl)
+/* Plain text and not a number (a NIK or NIP typed into the wrong box):
+ * what Nama, Jabatan and Unit Kerja share. */
+static bool shown_text_ok(const char *raw, enum field f, problem_list *pl)
 {
-	if (!rules_plain_text(raw, f, pl))
+	gunichar c = 0;
+	bool number = false;
+	enum char_hazard hz = scan_shown(raw, &c, &number);
+
+	if (!hazard_problem(hz, c, f, pl))
 		return false;
-	if (is_number_text(clean)) {
+	if (number) {
 		problems_add(pl, f, "DIGITS", false,
 			     "%s berisi angka; NIK dan NIP diisi pada kolomnya sendiri",
 			     field_label(f));
@@ -913,13 +1098,14 @@ char *rules_mask_id_runs(const char *s, bool keep_nip)
 
 bool rules_name(const char *raw, char **out, problem_list *pl)
 {
-	GString *name = g_string_sized_new(48), *titles = NULL;
-	const char *comma;
+	const char *src = raw ? raw : "", *comma;
+	char *name = g_malloc(strlen(src) + 1), *o = name;
+	GString *titles = NULL;
 	bool first = true, ok;
 
 	name_sets_init();
-	/* Collapse whitespace. */
-	for (const char *p = raw ? raw : ""; *p;) {
+	/* Collapse whitespace, into one buffer that becomes *OUT. */
+	for (const char *p = src; *p;) {
 		const char *w;
 
 		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
@@ -928,24 +1114,24 @@ bool rules_name(const char *raw, char **out, problem_list *pl)
 		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
 			p++;
 		if (p > w) {
-			if (name->len)
-				g_string_append_c(name, ' ');
-			g_string_append_len(name, w, p - w);
+			if (o > name)
+				*o++ = ' ';
+			memcpy(o, w, (size_t)(p - w));
+			o += p - w;
 		}
 	}
-	if (!name->len) {
+	*o = 0;
+	if (o == name) {
 		problems_add(pl, F_NAME, "EMPTY", false, "Nama belum diisi");
-		g_string_free(name, TRUE);
+		g_free(name);
 		return false;
 	}
-	*out = g_strdup(name->str);
-	if (!shown_text_ok(raw, name->str, F_NAME, pl)) {
-		g_string_free(name, TRUE);
+	*out = name;
+	if (!shown_text_ok(raw, F_NAME, pl))
 		return false;
-	}
 
 	/* Indonesian names have no comma: what follows one is a title. */
-	comma = strchr(name->str, ',');
+	comma = strchr(name, ',');
 	if (comma) {
 		const char *rest = comma + 1;
 
@@ -953,7 +1139,7 @@ bool rules_name(const char *raw, char **out, problem_list *pl)
 			rest++;
 		titles = g_string_new(*rest ? rest : ",");
 	}
-	for (const char *p = name->str, *end = comma ? comma : name->str + name->len; p < end;) {
+	for (const char *p = name, *end = comma ? comma : o; p < end;) {
 		const char *w = p;
 
 		while (p < end && *p != ' ')
@@ -976,7 +1162,6 @@ bool rules_name(const char *raw, char **out, problem_list *pl)
 			     titles->str);
 		g_string_free(titles, TRUE);
 	}
-	g_string_free(name, TRUE);
 	return ok;
 }
 
@@ -987,15 +1172,15 @@ bool rules_required(const char *raw, enum field f, char **out, problem_list *pl)
 		[F_UNIT] = "Unit Kerja belum diisi",
 		[F_KTP] = "Foto KTP belum diunggah",
 	};
-	char *s = g_strstrip(g_strdup(raw ? raw : ""));
+	const char *start, *end;
 
-	if (!*s) {
+	trim_bounds(raw, &start, &end);
+	if (start == end) {
 		problems_add(pl, f, "EMPTY", false, "%s", what[f] ? what[f] : "Belum diisi");
-		g_free(s);
 		return false;
 	}
-	*out = s;
+	*out = g_strndup(start, (gsize)(end - start));
 	if (f == F_JABATAN || f == F_UNIT)
-		return shown_text_ok(raw, s, f, pl);
+		return shown_text_ok(raw, f, pl);
 	return true;
 }

@@ -576,6 +576,87 @@ static void test_shown_text(void **state)
 	problems_free(pl);
 }
 
+/* Printable ASCII is classified without GLib's tables, the rest with
+ * them: the same verdicts wherever the two meet in one field. */
+static void test_shown_text_ascii_and_unicode(void **state)
+{
+	static const enum field fields[] = { F_NAME, F_JABATAN, F_UNIT };
+	char *out = NULL;
+	problem_list *pl = problems_new();
+
+	(void)state;
+	for (size_t k = 0; k < G_N_ELEMENTS(fields); k++) {
+		/* a hazard right after a long ASCII run, and as the last character */
+		shown_bad(fields[k], "Ida Bagus Made Adnyana Putra Wijaya Kusuma\xe2\x80\x8b" "Sari",
+			  "INVISIBLE", "U+200B");
+		shown_bad(fields[k], "Ida Bagus Made Adnyana Putra Wijaya Kusuma \xe2\x80\xae",
+			  "BIDI", "U+202E");
+		shown_bad(fields[k], "Ida Bagus\x01", "CONTROL", "U+0001");
+		shown_bad(fields[k], "Ida Bagus\x1f  ", "CONTROL", "U+001F");
+		shown_bad(fields[k], "Ida Bagus\xc2\x9f", "CONTROL", "U+009F");
+		/* letters and digits outside ASCII count as letters and digits */
+		shown_bad(fields[k], "\xc3\x91 12", "DIGITS", "berisi angka");
+		shown_bad(fields[k], "Wayan \xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4\xd9\xa5\xd9\xa6\xd9\xa7"
+			  "\xd9\xa8", "DIGITS", "berisi angka");		/* 8 Arabic-Indic digits */
+		shown_bad(fields[k], "Ngurah Rai 12345678", "DIGITS", "berisi angka");
+	}
+	name_ok("\xc3\x91\xc3\x91\xc3\x91 12", NULL);
+	name_ok("Ngurah Rai 1234\xc3\xa9" "567", NULL);	/* a letter ends the run */
+	assert_true(rules_required("Dosen\tTetap", F_JABATAN, &out, pl));	/* TAB is no hazard */
+	g_free(out);
+	assert_true(rules_required("Fakultas Ilmu Pendidikan \xe2\x80\x94 Jurusan PGSD", F_UNIT,
+				   &out, pl));
+	g_free(out);
+	assert_int_equal(pl->len, 0);
+	problems_free(pl);
+}
+
+/* A title written without a dot is short; longer words are no title
+ * unless dotted. */
+static void test_title_lengths(void **state)
+{
+	(void)state;
+	name_title("Komang Sari SFarm", "SFarm");
+	name_ok("Komang Sari SFarmasi", NULL);
+	name_title("Komang Sari S.Farm.", "S.Farm.");
+	name_title("Komang Sari Prof", "Prof");
+	name_ok("Profesionalita Sari", NULL);
+}
+
+/* Golongan verdicts are kept per spelling and kind: asked again, the same
+ * spelling gives the same answer, problem and note, whatever was asked
+ * in between, and a long spelling is still read. */
+static void test_golongan_again(void **state)
+{
+	char *reason = NULL;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		problem_list *pl = problems_new();
+		char *out = NULL, *note = NULL;
+
+		gol_is("III/d", NIP_PNS, "III/d", false);
+		assert_string_equal(gol_code("III/d", NIP_PPPK), "PNS_FOR_PPPK");
+		gol_is("III/d", 0, "III/d", false);
+		assert_false(rules_golongan("III/e", NIP_PNS, &out, &note, pl));
+		assert_null(out);
+		assert_null(note);
+		if (!reason)
+			reason = g_strdup(only_reason(pl));
+		assert_string_equal(only_reason(pl), reason);
+		assert_true(rules_golongan("Pembina Utama Madya - IV/c", NIP_PNS, &out, &note, pl));
+		assert_string_equal(out, "IV/c");
+		assert_non_null(strstr(note, "ruang IV/c"));
+		assert_int_equal(pl->len, 1);	/* the one problem of III/e */
+		g_free(out);
+		g_free(note);
+		problems_free(pl);
+	}
+	g_free(reason);
+	gol_is("Penata Muda Tingkat I, golongan ruang III/b sesuai SK kenaikan pangkat terakhir",
+	       NIP_PNS, "III/b", false);
+}
+
 static void mask_is(const char *s, bool keep_nip, const char *want)
 {
 	char *m = rules_mask_id_runs(s, keep_nip);
@@ -817,6 +898,9 @@ int main(void)
 		cmocka_unit_test(test_pangkat),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_shown_text),
+		cmocka_unit_test(test_shown_text_ascii_and_unicode),
+		cmocka_unit_test(test_title_lengths),
+		cmocka_unit_test(test_golongan_again),
 		cmocka_unit_test(test_mask_id_runs),
 		cmocka_unit_test(test_required),
 		cmocka_unit_test(test_timestamps),
