@@ -36,22 +36,27 @@ static const char *text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* The table sheets and their row counts, counted once (for Ringkasan's
- * note on sheets continued past Excel's row limit, which comes first) in
- * the report's one read transaction, and used again by each sheet. */
+/* The table sheets, in the workbook's order. Their row counts are counted
+ * once (for Ringkasan's note on sheets continued past Excel's row limit,
+ * which comes first) in the report's one read transaction, and used again
+ * by each sheet. */
 enum table_sheet { T_APPLICANTS, T_REJECTED, T_VERIFY, T_HISTORY, T_UNMATCHED, T_COUNT };
 
-static const struct {
-	const char *sheet, *count;
-} table_sheets[T_COUNT] = {
-	[T_APPLICANTS] = { "Pemohon", "SELECT count(*) FROM applicants" },
-	[T_REJECTED] = { "Ditolak", "SELECT count(*) FROM problems p JOIN submissions s ON"
-			 " s.id=p.submission_id WHERE s.verdict IN (" SQ_REJECTED ",'LATE')"
-			 " AND s.superseded=0" },
-	[T_VERIFY] = { "Verifikasi", "SELECT count(*) FROM verifications" },
-	[T_HISTORY] = { "Riwayat", "SELECT count(*) FROM history" },
-	[T_UNMATCHED] = { "Status tak dikenal", "SELECT count(*) FROM status_unmatched" },
+struct report;
+struct table_desc {
+	const char *sheet;
+	const char *count;	/* its rows' count */
+	const char *sql;	/* its rows, in order */
+	const struct sheet_col *cols;
+	int ncols;
+	/* Column C of the row is result column C written as its kind: 't'
+	 * text, 'i' integer, 'd' a UTC date-time as is, 'l' a UTC date-time
+	 * in local time ... */
+	const char *kinds;
+	/* ... or the row's cells are written by this (NO counts rows from 1). */
+	void (*row)(struct report *r, struct sheet *s, sqlite3_stmt *st, long long no);
 };
+static const struct table_desc table_sheets[T_COUNT];	/* defined with the row writers */
 
 struct report {
 	struct tte_ctx *ctx;
@@ -64,6 +69,7 @@ struct report {
 	bool failed;		/* a Ringkasan cell was refused (logged) */
 	long long rows[T_COUNT];	/* rows of each table sheet (continued_sheets) */
 	struct tally *tally;	/* Ringkasan's counts over the applicants */
+	GString *note;		/* Pemohon's Catatan, when it has parts to join */
 };
 
 /* Cells of Ringkasan's current row; a refused write fails the report. */
@@ -487,82 +493,66 @@ static const struct sheet_col applicant_cols[] = {
 	{ "Catatan", 60 }, { "ID Surat", 30 }, { "Tanggal Surat", 13 }, { "Bundel", 24 },
 };
 
-static int applicants_sheet(struct report *r)
+#define APPLICANTS_SQL \
+	"SELECT a.nip, a.name, a.nik, a.email, a.unit, a.golongan, a.jabatan, a.phone," \
+	" a.state, a.state_day, a.submitted_at, a.waiver, a.waiver_by, a.purged_day," \
+	" CASE WHEN a.state=" SQ_REJECTED " THEN (SELECT group_concat(p.reason, '; ')" \
+	"   FROM problems p WHERE p.submission_id=a.submission_id) END," \
+	" a.letter_id, l.day, a.bundle, s.note" \
+	" FROM applicants a LEFT JOIN letters l ON l.id=a.letter_id" \
+	" LEFT JOIN submissions s ON s.id=a.submission_id ORDER BY a.id"
+
+static void applicant_row(struct report *r, struct sheet *s, sqlite3_stmt *st, long long no)
 {
-	sqlite3 *db = r->ctx->db;
-	struct sheet s;
-	sqlite3_stmt *st;
-	GString *note;
-	long long n, no = 0;
-	int rc;
+	const char *problems = text(st, 14), *waiver = text(st, 11), *extra = text(st, 18);
+	char masked[24];
 
-	n = r->rows[T_APPLICANTS];
-	st = store_prepare(db,
-		"SELECT a.nip, a.name, a.nik, a.email, a.unit, a.golongan, a.jabatan, a.phone,"
-		" a.state, a.state_day, a.submitted_at, a.waiver, a.waiver_by, a.purged_day,"
-		" CASE WHEN a.state=" SQ_REJECTED " THEN (SELECT group_concat(p.reason, '; ')"
-		"   FROM problems p WHERE p.submission_id=a.submission_id) END,"
-		" a.letter_id, l.day, a.bundle, s.note"
-		" FROM applicants a LEFT JOIN letters l ON l.id=a.letter_id"
-		" LEFT JOIN submissions s ON s.id=a.submission_id ORDER BY a.id");
-	if (!st)
-		return -1;
-	note = g_string_new(NULL);
-	sheet_begin(&s, &r->book, "Pemohon", applicant_cols, (int)ARRAY_SIZE(applicant_cols), n);
-	while ((rc = store_row(st)) > 0) {
-		const char *problems = text(st, 14), *waiver = text(st, 11), *extra = text(st, 18);
-		char masked[24];
+	sheet_int(s, 0, no);
+	sheet_text(s, 1, text(st, 0));
+	sheet_text(s, 2, text(st, 1));
+	if (text(st, 13))
+		g_strlcpy(masked, "dihapus", sizeof(masked));
+	else
+		rules_mask_nik(text(st, 2), masked, sizeof(masked));
+	sheet_text(s, 3, masked);
+	sheet_text(s, 4, text(st, 3));
+	sheet_text(s, 5, text(st, 4));
+	sheet_text(s, 6, text(st, 5));
+	sheet_text(s, 7, rules_pangkat(text(st, 5)));
+	sheet_text(s, 8, text(st, 6));
+	sheet_text(s, 9, text(st, 7));
+	sheet_text(s, 10, text(st, 8));
+	sheet_time(s, 11, text(st, 9), r->offset);
+	sheet_time(s, 12, text(st, 10), r->offset);
+	/* Catatan: the problems, the waiver, the submission's note, "; "
+	 * between them. Most rows have one part or none: no copy then. */
+	if (!waiver && !(problems && extra)) {
+		sheet_text(s, 13, problems ? problems : extra);
+	} else {
+		GString *note = r->note;
 
-		sheet_row(&s);
-		sheet_int(&s, 0, ++no);
-		sheet_text(&s, 1, text(st, 0));
-		sheet_text(&s, 2, text(st, 1));
-		if (text(st, 13))
-			g_strlcpy(masked, "dihapus", sizeof(masked));
-		else
-			rules_mask_nik(text(st, 2), masked, sizeof(masked));
-		sheet_text(&s, 3, masked);
-		sheet_text(&s, 4, text(st, 3));
-		sheet_text(&s, 5, text(st, 4));
-		sheet_text(&s, 6, text(st, 5));
-		sheet_text(&s, 7, rules_pangkat(text(st, 5)));
-		sheet_text(&s, 8, text(st, 6));
-		sheet_text(&s, 9, text(st, 7));
-		sheet_text(&s, 10, text(st, 8));
-		sheet_time(&s, 11, text(st, 9), r->offset);
-		sheet_time(&s, 12, text(st, 10), r->offset);
-		/* Catatan: the problems, the waiver, the submission's note, "; "
-		 * between them. Most rows have one part or none: no copy then. */
-		if (!waiver && !(problems && extra)) {
-			sheet_text(&s, 13, problems ? problems : extra);
-		} else {
-			g_string_truncate(note, 0);
-			if (problems)
-				g_string_append(note, problems);
-			if (waiver) {
-				if (note->len)
-					g_string_append(note, "; ");
-				g_string_append(note, "Pengecualian oleh ");
-				if (text(st, 12))
-					g_string_append(note, text(st, 12));
-				g_string_append(note, ": ");
-				g_string_append(note, waiver);
-			}
-			if (extra) {
-				if (note->len)
-					g_string_append(note, "; ");
-				g_string_append(note, extra);
-			}
-			sheet_text(&s, 13, note->str);
+		g_string_truncate(note, 0);
+		if (problems)
+			g_string_append(note, problems);
+		if (waiver) {
+			if (note->len)
+				g_string_append(note, "; ");
+			g_string_append(note, "Pengecualian oleh ");
+			if (text(st, 12))
+				g_string_append(note, text(st, 12));
+			g_string_append(note, ": ");
+			g_string_append(note, waiver);
 		}
-		sheet_text(&s, 14, text(st, 15));
-		sheet_time(&s, 15, text(st, 16), r->offset);
-		sheet_text(&s, 16, text(st, 17));
+		if (extra) {
+			if (note->len)
+				g_string_append(note, "; ");
+			g_string_append(note, extra);
+		}
+		sheet_text(s, 13, note->str);
 	}
-	sqlite3_finalize(st);
-	sheet_release(&s);
-	g_string_free(note, TRUE);
-	return rc < 0 || s.failed ? -1 : 0;
+	sheet_text(s, 14, text(st, 15));
+	sheet_time(s, 15, text(st, 16), r->offset);
+	sheet_text(s, 16, text(st, 17));
 }
 
 static const struct sheet_col rejected_cols[] = {
@@ -570,76 +560,21 @@ static const struct sheet_col rejected_cols[] = {
 	{ "Email", 30 }, { "Kolom", 22 }, { "Alasan", 80 },
 };
 
-static int rejected_sheet(struct report *r)
-{
-	sqlite3 *db = r->ctx->db;
-	struct sheet s;
-	sqlite3_stmt *st;
-	long long n;
-	int rc;
-
-	n = r->rows[T_REJECTED];
-
-	st = store_prepare(db,
-		"SELECT i.name, s.row_no, s.submitted_at, s.nip, s.name, s.email, p.col, p.reason"
-		" FROM submissions s JOIN inputs i ON i.id=s.input_id"
-		" JOIN problems p ON p.submission_id=s.id"
-		" WHERE s.verdict IN (" SQ_REJECTED ",'LATE') AND s.superseded=0"
-		" ORDER BY s.id, p.rowid");
-	if (!st)
-		return -1;
-	sheet_begin(&s, &r->book, "Ditolak", rejected_cols, (int)ARRAY_SIZE(rejected_cols), n);
-	while ((rc = store_row(st)) > 0) {
-		sheet_row(&s);
-		sheet_text(&s, 0, text(st, 0));
-		sheet_int(&s, 1, sqlite3_column_int64(st, 1));
-		sheet_time(&s, 2, text(st, 2), r->offset);
-		sheet_text(&s, 3, text(st, 3));
-		sheet_text(&s, 4, text(st, 4));
-		sheet_text(&s, 5, text(st, 5));
-		sheet_text(&s, 6, text(st, 6));
-		sheet_text(&s, 7, text(st, 7));
-	}
-	sqlite3_finalize(st);
-	sheet_release(&s);
-	return rc < 0 || s.failed ? -1 : 0;
-}
+#define REJECTED_SQL \
+	"SELECT i.name, s.row_no, s.submitted_at, s.nip, s.name, s.email, p.col, p.reason" \
+	" FROM submissions s JOIN inputs i ON i.id=s.input_id" \
+	" JOIN problems p ON p.submission_id=s.id" \
+	" WHERE s.verdict IN (" SQ_REJECTED ",'LATE') AND s.superseded=0" \
+	" ORDER BY s.id, p.rowid"
 
 static const struct sheet_col verify_cols[] = {
 	{ "Berkas", 34 }, { "Tanggal", 12 }, { "Kesimpulan", 16 }, { "Tanda tangan", 12 },
 	{ "Penanda tangan", 30 }, { "Surat", 22 }, { "Keterangan", 70 }, { "SHA-256", 66 },
 };
 
-static int verify_sheet(struct report *r)
-{
-	sqlite3 *db = r->ctx->db;
-	struct sheet s;
-	sqlite3_stmt *st;
-	long long n;
-	int rc;
-
-	n = r->rows[T_VERIFY];
-
-	st = store_prepare(db, "SELECT name, day, conclusion, signatures, signer, letter_id,"
-			   " summary, sha256 FROM verifications ORDER BY id");
-	if (!st)
-		return -1;
-	sheet_begin(&s, &r->book, "Verifikasi", verify_cols, (int)ARRAY_SIZE(verify_cols), n);
-	while ((rc = store_row(st)) > 0) {
-		sheet_row(&s);
-		sheet_text(&s, 0, text(st, 0));
-		sheet_time(&s, 1, text(st, 1), 0);
-		sheet_text(&s, 2, text(st, 2));
-		sheet_int(&s, 3, sqlite3_column_int64(st, 3));
-		sheet_text(&s, 4, text(st, 4));
-		sheet_text(&s, 5, text(st, 5));
-		sheet_text(&s, 6, text(st, 6));
-		sheet_text(&s, 7, text(st, 7));
-	}
-	sqlite3_finalize(st);
-	sheet_release(&s);
-	return rc < 0 || s.failed ? -1 : 0;
-}
+#define VERIFY_SQL \
+	"SELECT name, day, conclusion, signatures, signer, letter_id, summary, sha256" \
+	" FROM verifications ORDER BY id"
 
 /* ---- progress: funnel, lead times, charts, history, unmatched status rows ---- */
 
@@ -769,62 +704,68 @@ static const struct sheet_col history_cols[] = {
 	{ "Ke", 16 }, { "Sumber", 30 }, { "Oleh", 18 }, { "Catatan", 70 },
 };
 
-static int history_sheet(struct report *r)
-{
-	sqlite3 *db = r->ctx->db;
-	struct sheet s;
-	sqlite3_stmt *st;
-	long long n;
-	int rc;
-
-	n = r->rows[T_HISTORY];
-
-	st = store_prepare(db, "SELECT h.day, h.at, a.nip, a.name, h.from_state, h.to_state,"
-			   " h.source, h.actor, h.note FROM history h"
-			   " JOIN applicants a ON a.id=h.applicant_id ORDER BY h.id");
-	if (!st)
-		return -1;
-	sheet_begin(&s, &r->book, "Riwayat", history_cols, (int)ARRAY_SIZE(history_cols), n);
-	while ((rc = store_row(st)) > 0) {
-		sheet_row(&s);
-		sheet_time(&s, 0, text(st, 0), 0);
-		for (int c = 1; c < 9; c++)
-			sheet_text(&s, c, text(st, c));
-	}
-	sqlite3_finalize(st);
-	sheet_release(&s);
-	return rc < 0 || s.failed ? -1 : 0;
-}
+#define HISTORY_SQL \
+	"SELECT h.day, h.at, a.nip, a.name, h.from_state, h.to_state, h.source, h.actor," \
+	" h.note FROM history h JOIN applicants a ON a.id=h.applicant_id ORDER BY h.id"
 
 static const struct sheet_col unmatched_cols[] = {
 	{ "Berkas", 30 }, { "Diproses", 12 }, { "Baris", 7 }, { "NIK", 19 }, { "Email", 30 },
 	{ "Nama", 30 }, { "Status", 24 }, { "Alasan", 70 },
 };
 
-static int unmatched_sheet(struct report *r)
+#define UNMATCHED_SQL \
+	"SELECT i.name, i.day, u.row_no, u.nik_masked, u.email, u.name, u.status, u.reason" \
+	" FROM status_unmatched u JOIN inputs i ON i.id=u.input_id ORDER BY u.id"
+
+static const struct table_desc table_sheets[T_COUNT] = {
+	[T_APPLICANTS] = { "Pemohon", "SELECT count(*) FROM applicants", APPLICANTS_SQL,
+			   applicant_cols, (int)ARRAY_SIZE(applicant_cols), NULL, applicant_row },
+	[T_REJECTED] = { "Ditolak", "SELECT count(*) FROM problems p JOIN submissions s ON"
+			 " s.id=p.submission_id WHERE s.verdict IN (" SQ_REJECTED ",'LATE')"
+			 " AND s.superseded=0", REJECTED_SQL,
+			 rejected_cols, (int)ARRAY_SIZE(rejected_cols), "tilttttt", NULL },
+	[T_VERIFY] = { "Verifikasi", "SELECT count(*) FROM verifications", VERIFY_SQL,
+		       verify_cols, (int)ARRAY_SIZE(verify_cols), "tdtitttt", NULL },
+	[T_HISTORY] = { "Riwayat", "SELECT count(*) FROM history", HISTORY_SQL,
+			history_cols, (int)ARRAY_SIZE(history_cols), "dtttttttt", NULL },
+	[T_UNMATCHED] = { "Status tak dikenal", "SELECT count(*) FROM status_unmatched",
+			  UNMATCHED_SQL, unmatched_cols, (int)ARRAY_SIZE(unmatched_cols),
+			  "tdittttt", NULL },
+};
+
+/* Table sheet T, in the order of its query. 0, or -1 on a failed read or a
+ * refused cell. */
+static int table_sheet(struct report *r, enum table_sheet t)
 {
-	sqlite3 *db = r->ctx->db;
+	const struct table_desc *d = &table_sheets[t];
+	sqlite3_stmt *st = store_prepare(r->ctx->db, d->sql);
 	struct sheet s;
-	sqlite3_stmt *st;
-	long long n;
+	long long no = 0;
 	int rc;
 
-	n = r->rows[T_UNMATCHED];
-
-	st = store_prepare(db, "SELECT i.name, i.day, u.row_no, u.nik_masked, u.email, u.name,"
-			   " u.status, u.reason FROM status_unmatched u JOIN inputs i ON i.id=u.input_id"
-			   " ORDER BY u.id");
 	if (!st)
 		return -1;
-	sheet_begin(&s, &r->book, "Status tak dikenal", unmatched_cols,
-		    (int)ARRAY_SIZE(unmatched_cols), n);
+	sheet_begin(&s, &r->book, d->sheet, d->cols, d->ncols, r->rows[t]);
 	while ((rc = store_row(st)) > 0) {
 		sheet_row(&s);
-		sheet_text(&s, 0, text(st, 0));
-		sheet_time(&s, 1, text(st, 1), 0);
-		sheet_int(&s, 2, sqlite3_column_int64(st, 2));
-		for (int c = 3; c < 8; c++)
-			sheet_text(&s, c, text(st, c));
+		no++;
+		if (d->row) {
+			d->row(r, &s, st, no);
+			continue;
+		}
+		for (int c = 0; c < d->ncols && d->kinds[c]; c++) {
+			switch (d->kinds[c]) {
+			case 'i':
+				sheet_int(&s, c, sqlite3_column_int64(st, c));
+				break;
+			case 'd':
+			case 'l':
+				sheet_time(&s, c, text(st, c), d->kinds[c] == 'l' ? r->offset : 0);
+				break;
+			default:
+				sheet_text(&s, c, text(st, c));
+			}
+		}
 	}
 	sqlite3_finalize(st);
 	sheet_release(&s);
@@ -833,11 +774,12 @@ static int unmatched_sheet(struct report *r)
 
 static int report_run(struct tte_ctx *ctx, int argc, char **argv)
 {
-	struct report r = { .ctx = ctx };
+	struct report r = { .ctx = ctx, .note = g_string_new(NULL) };
 	char *name = g_strdup_printf("laporan-%s.xlsx", ctx->today_compact);
 	char *path = tte_path(ctx, "outbox", "reports", name, NULL);
 	GTimeZone *tz = g_time_zone_new_identifier(ctx->cfg->timezone);
 	int rc = TTE_EXIT_FAIL;
+	bool bad;
 
 	(void)argv;
 	if (argc > 0) {
@@ -856,9 +798,10 @@ static int report_run(struct tte_ctx *ctx, int argc, char **argv)
 		goto out;
 	r.book.mask_ids = true;		/* a NIK typed into any column stays masked */
 	/* Read everything in one snapshot, so the sheets agree with each other. */
-	if (store_exec(ctx->db, "BEGIN") || summary(&r) || summary_progress(&r) ||
-	    applicants_sheet(&r) || rejected_sheet(&r) || verify_sheet(&r) || history_sheet(&r) ||
-	    unmatched_sheet(&r)) {
+	bad = store_exec(ctx->db, "BEGIN") || summary(&r) || summary_progress(&r);
+	for (int t = 0; t < T_COUNT && !bad; t++)
+		bad = table_sheet(&r, t) != 0;
+	if (bad) {
 		store_rollback(ctx->db);
 		book_abort(&r.book);
 		goto out;
@@ -871,6 +814,7 @@ static int report_run(struct tte_ctx *ctx, int argc, char **argv)
 	rc = TTE_EXIT_OK;
 out:
 	tally_free(r.tally);
+	g_string_free(r.note, TRUE);
 	if (tz)
 		g_time_zone_unref(tz);
 	g_free(path);
