@@ -121,7 +121,8 @@ bool rules_email(const char *raw, const char *domain, char **out, problem_list *
  * True and a new string in *OUT ("III/d", "IX"); *NOTE gets a remark when
  * the pangkat named disagrees with the ruang (the ruang wins), else NULL.
  * Verdicts are remembered per spelling and KIND (a bounded set, shared by
- * all threads): an export repeats a few dozen spellings.
+ * all threads): an export repeats a few dozen spellings. RAW that is not
+ * UTF-8 is checked with its bad bytes replaced by U+FFFD.
  */
 bool rules_golongan(const char *raw, int kind, char **out, char **note, problem_list *pl);
 

@@ -776,6 +776,15 @@ bool rules_golongan(const char *raw, int kind, char **out, char **note, problem_
 	guint before = pl->len;
 	bool ok;
 
+	if (!g_utf8_validate(r, (gssize)n, NULL)) {
+		/* GRegex hands its subject to PCRE2 unchecked: invalid UTF-8
+		 * would be read past. Checked as repaired, reported as such. */
+		char *valid = g_utf8_make_valid(r, (gssize)n);
+
+		ok = rules_golongan(valid, kind, out, note, pl);
+		g_free(valid);
+		return ok;
+	}
 	if (n > GOL_MEMO_KEY || kind < 0 || kind > 9)
 		return golongan_check(raw, kind, out, note, pl);
 	key[0] = (char)('0' + kind);

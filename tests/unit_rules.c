@@ -356,6 +356,11 @@ static const char *gol_code(const char *raw, int kind)
 static void test_golongan(void **state)
 {
 	(void)state;
+	/* not UTF-8: read as repaired (GRegex would pass it to PCRE2 unchecked) */
+	gol_is("III/d\xff", NIP_PNS, "III/d", false);
+	assert_string_equal(gol_code("\xc3\x28\xa0\xa1 IX", NIP_PNS), "UNKNOWN");
+	/* found by fuzzing: PCRE2 read past the end of this one */
+	assert_string_equal(gol_code("&&&&2\xf9\x0c", 2), "UNKNOWN");
 	gol_is("III/d", NIP_PNS, "III/d", false);
 	gol_is("IIId", NIP_PNS, "III/d", false);
 	gol_is("III d", NIP_PNS, "III/d", false);
