@@ -595,7 +595,9 @@ static bool utc_string(GDateTime *t, char out[21])
 	return true;
 }
 
-/* A date (and time) in a file name: 2026-11-24, 20261124_1030, 24-11-2026. */
+/* A date (and time) in a file name: 2026-11-24, 20261124_1030, 24-11-2026.
+ * The name is bytes, maybe not UTF-8: matched raw (GRegex passes a UTF-8
+ * subject to PCRE2 unchecked). */
 static GDateTime *name_time(const char *name, GTimeZone *tz)
 {
 	static const char *const pats[] = {
@@ -606,7 +608,7 @@ static GDateTime *name_time(const char *name, GTimeZone *tz)
 	GDateTime *t = NULL;
 
 	for (size_t p = 0; p < ARRAY_SIZE(pats) && !t; p++) {
-		GRegex *re = g_regex_new(pats[p], G_REGEX_OPTIMIZE, 0, NULL);
+		GRegex *re = g_regex_new(pats[p], G_REGEX_OPTIMIZE | G_REGEX_RAW, 0, NULL);
 		GMatchInfo *mi = NULL;
 
 		g_regex_match(re, name, 0, &mi);
