@@ -11,7 +11,8 @@
 #                   parse counted once) and the ratio sum / floor
 #   night           the cumulative export of the next night: the same N rows
 #                   plus N/1000 new ones, through tte intake; its ratio to a
-#                   bare libcsv parse of that file (floor parse)
+#                   bare libcsv parse of that file (floor parse); each the
+#                   best of three runs
 #   quiet           tte run with no new file (every stage, letters done: the
 #                   applicants are set BUNDLED first), its ratio to tte
 #                   report alone on the same store
@@ -45,6 +46,7 @@ cells() {
 		grep -o '<c ' | wc -l | tr '\n' ' '
 	cat "$work/bytes"
 }
+least() { if [ -z "$1" ]; then echo "$2"; else awk -v a="$1" -v b="$2" 'BEGIN { print (b < a ? b : a) }'; fi; }
 max() { if [ "$1" -gt "$2" ]; then echo "$1"; else echo "$2"; fi; }
 
 fmt='| %9s | %8s | %8s | %8s | %8s | %6s | %8s | %8s | %6s | %8s | %6s | %7s | %6s |\n'
@@ -81,11 +83,23 @@ for n in $sizes; do
 	rm -f "$work/floor"*
 	fl=$(add "$pw" "$(add "$(sub "$sw" "$pw")" "$(sub "$xw" "$pw")")")
 
-	# Day 2: the cumulative export, N known rows + N/1000 new.
-	"$gen" --rows "$((n + n / 1000))" --seed 1 > "$root/inbox/forms/export-2.csv"
-	read -r bw _ _ _ < <(measure $pin "$floor" parse "$root/inbox/forms/export-2.csv")
-	read -r nw _ _ r < <(measure $pin "$tte" --root "$root" --date 2026-11-25 intake)
-	rss=$(max "$rss" "$r")
+	# Day 2: the cumulative export, N known rows + N/1000 new. Both sides
+	# are short and their ratio is the target: each is the best of three
+	# (the night each time on a copy of day 1's root; the last copy goes on).
+	"$gen" --rows "$((n + n / 1000))" --seed 1 > "$work/export-2.csv"
+	bw= nw=
+	for i in 1 2 3; do
+		read -r w _ _ _ < <(measure $pin "$floor" parse "$work/export-2.csv")
+		bw=$(least "$bw" "$w")
+		rm -rf "$root.night"
+		cp -a "$root" "$root.night"
+		cp "$work/export-2.csv" "$root.night/inbox/forms/export-2.csv"
+		read -r w _ _ r < <(measure $pin "$tte" --root "$root.night" --date 2026-11-25 intake)
+		nw=$(least "$nw" "$w")
+		rss=$(max "$rss" "$r")
+	done
+	rm -rf "$root"
+	mv "$root.night" "$root"
 
 	# Day 3: a quiet night. Letters are taken as done (the synthetic
 	# store has no recommender): every VALID applicant is BUNDLED.
