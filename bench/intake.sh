@@ -94,6 +94,7 @@ for n in $sizes; do
 		rm -rf "$root.night"
 		cp -a "$root" "$root.night"
 		cp "$work/export-2.csv" "$root.night/inbox/forms/export-2.csv"
+		sync	# else the night's fdatasync writes out the whole copy
 		read -r w _ _ r < <(measure $pin "$tte" --root "$root.night" --date 2026-11-25 intake)
 		nw=$(least "$nw" "$w")
 		rss=$(max "$rss" "$r")
