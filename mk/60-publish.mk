@@ -1,4 +1,4 @@
-# Issue 10: the static verification site behind the letters' QR codes
+# The static verification site behind the letters' QR codes
 # (stages/publish.c, a line in include/stages.def), checked end to end and
 # in a real browser (tests/web/).
 TESTS += e2e_publish
