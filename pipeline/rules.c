@@ -100,13 +100,6 @@ static void trim_bounds(const char *s, const char **start, const char **end)
 	*end = e;
 }
 
-/* g_ascii_tolower() is a call into GLib; this runs per character of
- * every name. */
-static inline char ascii_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* ---- numbers ------------------------------------------------------------- */
 
 char *rules_clean_number(const char *raw)
@@ -431,13 +424,10 @@ bool rules_email(const char *raw, const char *domain, char **out, problem_list *
 	const char *at;
 	bool ok = false;
 
-	/* Trimmed, then lowered (ASCII only, as g_ascii_strdown): lowering
-	 * leaves the whitespace that trimming removes, so the order is free;
-	 * this one copies once and moves nothing. */
+	/* Trimmed, then lowered (ASCII only): lowering leaves the whitespace
+	 * that trimming removes, so the order is free; one copy. */
 	trim_bounds(raw, &start, &end);
-	e = g_strndup(start, (gsize)(end - start));
-	for (char *p = e; *p; p++)
-		*p = ascii_lower(*p);
+	e = g_ascii_strdown(start, end - start);
 	if (!*e) {
 		problems_add(pl, F_EMAIL, "EMPTY", false, "Email belum diisi");
 		goto out;
@@ -860,7 +850,7 @@ static bool is_title(const char *tok, size_t len, bool first)
 	if (len >= sizeof(w))
 		return false;	/* no title is that long */
 	/* "H." and "Hj." count only with the dot: a bare H may be an initial. */
-	if (len == 2 && ascii_lower(tok[0]) == 'h' && tok[1] == '.')
+	if (len == 2 && g_ascii_tolower(tok[0]) == 'h' && tok[1] == '.')
 		return true;
 	while (n && (tok[n - 1] == '.' || tok[n - 1] == ',' || tok[n - 1] == ';'))
 		n--;
@@ -873,7 +863,7 @@ static bool is_title(const char *tok, size_t len, bool first)
 	memcpy(w, tok, n);
 	w[n] = 0;
 	for (size_t i = 0; i <= n; i++)
-		low[i] = ascii_lower(w[i]);
+		low[i] = g_ascii_tolower(w[i]);
 	if (g_hash_table_contains(set_prefix, low))
 		return true;
 	if (!first && g_hash_table_contains(set_plain, w))

@@ -396,14 +396,10 @@ static const char *orphan_key(const struct row *r, int k)
 	return key_value(k == 0 ? r->email : k == 1 ? r->form_email : r->nip);
 }
 
-/* FNV-1a over the key kind and text; four probes from one 64-bit hash. */
+/* Four probes from one 64-bit hash of the key's text, seeded by its kind. */
 static guint64 bloom_hash(int kind, const char *v)
 {
-	guint64 h = 1469598103934665603ull ^ (guint64)kind;
-
-	for (; *v; v++)
-		h = (h ^ (unsigned char)*v) * 1099511628211ull;
-	return h;
+	return XXH3_64bits_withSeed(v, strlen(v), (XXH64_hash_t)kind);
 }
 
 static void bloom_add(unsigned char *bloom, int kind, const char *v)
