@@ -330,20 +330,26 @@ void sheet_int(struct sheet *s, int col, long long v)
 		s->failed = true;
 }
 
-/* Days from 1970-01-01 to Y-M-D of the proleptic Gregorian calendar, Y
- * from 1 to 9999: days_from_civil of H. Hinnant's "chrono-Compatible
- * Low-Level Date Algorithms", in 400-year eras counted from March. */
-static int64_t days_from_civil(unsigned y, unsigned m, unsigned d)
-{
-	unsigned yoe, doy, doe;
-	int64_t era;
+/* GDate's day number of 1970-01-01 (its day 1 is 0001-01-01). */
+#define JULIAN_UNIX_EPOCH 719163
 
-	y -= m <= 2;
-	era = y / 400;
-	yoe = y - (unsigned)era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+/* Y-M-D H:MI:SE UTC (a leap second read as :59) in seconds since the
+ * epoch into *OUT: 0, or -1 when there is no such date or time (31 April,
+ * year 0). GDate is a plain struct: no allocation per cell. */
+static int utc_seconds(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+		       unsigned se, int64_t *out)
+{
+	GDate date;
+
+	if (y > G_MAXUINT16 || mo > 12 || d > 31 ||
+	    !g_date_valid_dmy((GDateDay)d, (GDateMonth)mo, (GDateYear)y) || h > 23 || mi > 59 ||
+	    se > 60)
+		return -1;
+	g_date_clear(&date, 1);
+	g_date_set_dmy(&date, (GDateDay)d, (GDateMonth)mo, (GDateYear)y);
+	*out = ((int64_t)g_date_get_julian(&date) - JULIAN_UNIX_EPOCH) * 86400 + h * 3600 +
+	       mi * 60 + (se > 59 ? 59 : se);
+	return 0;
 }
 
 static bool digits2(const char *p, unsigned *v)
@@ -358,10 +364,9 @@ static bool digits2(const char *p, unsigned *v)
  * follows the seconds is not read, as in the general path): 1 and *OUT,
  * 0 when ISO is in any other form, -1 when it is that form but no date
  * (31 April, year 0). Every date cell of a report comes this way, so it
- * takes no sscanf nor GDateTime. */
+ * takes no sscanf. */
 static int parse_utc_fixed(const char *iso, int64_t *out, bool *has_time)
 {
-	static const unsigned char mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	unsigned c, yy, mo, d, h = 0, mi = 0, se = 0, y;
 
 	if (!digits2(iso, &c) || !digits2(iso + 2, &yy) || iso[4] != '-' ||
@@ -378,12 +383,7 @@ static int parse_utc_fixed(const char *iso, int64_t *out, bool *has_time)
 		*has_time = false;
 	}
 	y = c * 100 + yy;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 60)
-		return -1;
-	if (d > mdays[mo - 1] + (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ? 1u : 0u))
-		return -1;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (se > 59 ? 59 : se);
-	return 1;
+	return utc_seconds(y, mo, d, h, mi, se, out) ? -1 : 1;
 }
 
 int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time)
@@ -395,27 +395,17 @@ int sheet_parse_utc(const char *iso, int64_t *out, bool *has_time)
 	if (fixed)
 		return fixed > 0 ? 0 : -1;
 	n = iso ? strlen(iso) : 0;
-	if (n < 10 || sscanf(iso, "%4u-%2u-%2u", &y, &mo, &d) != 3 || mo < 1 || mo > 12 || d < 1 ||
-	    d > 31)
+	if (n < 10 || sscanf(iso, "%4u-%2u-%2u", &y, &mo, &d) != 3)
 		return -1;
 	*has_time = false;
 	if (n >= 19 && iso[10] == 'T') {
-		if (sscanf(iso + 11, "%2u:%2u:%2u", &h, &mi, &se) != 3 || h > 23 || mi > 59 || se > 60)
+		if (sscanf(iso + 11, "%2u:%2u:%2u", &h, &mi, &se) != 3)
 			return -1;
 		*has_time = true;
 	} else if (n != 10) {
 		return -1;
 	}
-	{
-		GDateTime *t = g_date_time_new_utc((gint)y, (gint)mo, (gint)d, (gint)h, (gint)mi,
-						   se > 59 ? 59 : (gdouble)se);
-
-		if (!t)
-			return -1;	/* 31 April and the like */
-		*out = g_date_time_to_unix(t);
-		g_date_time_unref(t);
-	}
-	return 0;
+	return utc_seconds(y, mo, d, h, mi, se, out);
 }
 
 void sheet_time(struct sheet *s, int col, const char *iso, int offset)
